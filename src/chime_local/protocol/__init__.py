@@ -1,0 +1,1 @@
+"""Framework-free wire layer: request/response values and the model-driven codecs."""

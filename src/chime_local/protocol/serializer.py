@@ -1,0 +1,108 @@
+"""Response serialization by the output shape, and the one place errors become wire responses.
+
+Success: the modeled status; a 204 never has a body (``PutRetentionSettings`` is modeled with
+output members *and* 204, and a body there would corrupt kept-alive connections); an empty output
+shape is ``{}``. Only modeled members are written, ``None`` is dropped, timestamps are ISO 8601 UTC
+with milliseconds. Errors: the shape's status, ``x-amzn-ErrorType: <Shape>`` and
+``{"Code": <ErrorCode>, "Message": ...}`` (decisions 3). Every response carries
+``x-amzn-RequestId`` and ``Content-Type: application/json``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from botocore.model import ListShape, MapShape, Shape, StructureShape
+
+from chime_local.clock import wire_time
+from chime_local.errors import ChimeError
+from chime_local.protocol.api import Operation
+from chime_local.protocol.http import HttpResponse
+
+_Shaper = Callable[[Any], Any]
+_JSON = "application/json"
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _timestamp(value: Any) -> Any:
+    return wire_time(value) if isinstance(value, datetime) else value
+
+
+class Serializer:
+    """Writes handler results as wire responses; compiles one shaper per output shape."""
+
+    def __init__(self) -> None:
+        self._shapers: dict[str, _Shaper] = {}
+
+    def success(
+        self, operation: Operation, result: dict[str, Any] | None, request_id: str
+    ) -> HttpResponse:
+        headers = {"content-type": _JSON, "x-amzn-requestid": request_id}
+        if operation.status == 204:
+            return HttpResponse(204, headers)
+        shape = operation.output_shape
+        document = self._shaper(shape)(result or {}) if shape is not None else {}
+        return HttpResponse(operation.status, headers, _dumps(document))
+
+    def _shaper(self, shape: Shape) -> _Shaper:
+        shaper = self._shapers.get(shape.name)
+        if shaper is None:
+            shaper = self._shapers[shape.name] = self._compile(shape)
+        return shaper
+
+    def _compile(self, shape: Shape) -> _Shaper:
+        if isinstance(shape, StructureShape):
+            members = [(name, self._member_shaper(s)) for name, s in shape.members.items()]
+
+            def structure(value: dict[str, Any]) -> dict[str, Any]:
+                out: dict[str, Any] = {}
+                for name, shaper in members:
+                    item = value.get(name)
+                    if item is not None:
+                        out[name] = shaper(item) if shaper is not _identity else item
+                return out
+
+            return structure
+        if isinstance(shape, ListShape):
+            item_shaper = self._member_shaper(shape.member)
+            if item_shaper is _identity:
+                return list
+            return lambda value: [item_shaper(item) for item in value]
+        if isinstance(shape, MapShape):
+            value_shaper = self._member_shaper(shape.value)
+            return lambda value: {k: value_shaper(v) for k, v in value.items()}
+        if shape.type_name == "timestamp":
+            return _timestamp
+        return _identity
+
+    def _member_shaper(self, shape: Shape) -> _Shaper:
+        if shape.type_name in ("structure", "list", "map"):
+            # Resolved lazily: shapes may nest, and compiling on first use keeps start-up cheap.
+            return lambda value: self._shaper(shape)(value)
+        return self._compile(shape)
+
+
+def error_response(error: ChimeError, request_id: str) -> HttpResponse:
+    headers = {
+        "content-type": _JSON,
+        "x-amzn-requestid": request_id,
+        "x-amzn-errortype": error.shape,
+    }
+    body = _dumps({"Code": error.code, "Message": error.message})
+    return HttpResponse(error.status, headers, body)
+
+
+def json_response(status: int, document: Any, request_id: str) -> HttpResponse:
+    """A plain JSON response (admin API)."""
+    headers = {"content-type": _JSON, "x-amzn-requestid": request_id}
+    return HttpResponse(status, headers, _dumps(document))
+
+
+def _dumps(document: Any) -> bytes:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
