@@ -1,0 +1,1 @@
+"""The private admin API under ``/_chime_local/``, apart from Chime's own routes."""

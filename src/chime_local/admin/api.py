@@ -1,0 +1,97 @@
+"""The admin API: health, and the state controls Chime's own API does not offer.
+
+Endpoints live under ``/_chime_local/`` and answer plain JSON. Bad input is a 400 whose
+``Message`` names the field; an unknown endpoint is a 404. They are never part of Chime's routing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from chime_local.protocol.http import HttpRequest, HttpResponse
+from chime_local.protocol.serializer import json_response
+from chime_local.service.accounts import new_account
+
+if TYPE_CHECKING:
+    from chime_local.emulator import Emulator
+
+ADMIN_PREFIX = "/_chime_local/"
+ACCOUNT_TYPES = ("Team", "EnterpriseDirectory", "EnterpriseLWA", "EnterpriseOIDC")
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def field_error(field: str, problem: str) -> AdminError:
+    return AdminError(400, f"{field}: {problem}")
+
+
+AdminHandler = Callable[[HttpRequest, dict[str, str]], tuple[int, Any]]
+
+
+class AdminApi:
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self._routes: list[tuple[str, re.Pattern[str], AdminHandler]] = [
+            ("GET", re.compile(r"health"), self.get_health),
+            ("POST", re.compile(r"accounts"), self.post_account),
+        ]
+
+    def handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
+        tail = request.path[len(ADMIN_PREFIX) :].rstrip("/")
+        try:
+            for method, pattern, handler in self._routes:
+                match = pattern.fullmatch(tail)
+                if match and method == request.method:
+                    status, document = handler(request, match.groupdict())
+                    return json_response(status, document, request_id)
+            raise AdminError(404, f"No admin endpoint {request.method} {request.path}")
+        except AdminError as error:
+            return json_response(error.status, {"Message": error.message}, request_id)
+
+    def get_health(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        return 200, self.emulator.health()
+
+    def post_account(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        body = read_json_object(request)
+        name = body.get("Name")
+        if not isinstance(name, str) or not name.strip() or len(name) > 100:
+            raise field_error("Name", "required, 1-100 characters, not only spaces")
+        account_type = body.get("AccountType", "Team")
+        if account_type not in ACCOUNT_TYPES:
+            raise field_error("AccountType", f"must be one of {', '.join(ACCOUNT_TYPES)}")
+        tenant = body.get("AwsAccountId", self.emulator.config.default_tenant)
+        if not isinstance(tenant, str) or not re.fullmatch(r"\d{12}", tenant):
+            raise field_error("AwsAccountId", "must be 12 digits")
+        domains = body.get("Domains", [])
+        if not isinstance(domains, list) or not all(isinstance(d, str) and d for d in domains):
+            raise field_error("Domains", "must be a list of domain names")
+        emulator = self.emulator
+        ctx = emulator.context(tenant)
+        with emulator.store.transaction():
+            account = new_account(ctx, name, account_type, tenant)
+            if domains:
+                account["Domains"] = domains
+                emulator.store.save_account(account)
+        operation = emulator.api.operations["CreateAccount"]
+        response = emulator.serializer.success(operation, {"Account": account}, "admin")
+        return 201, json.loads(response.body)
+
+
+def read_json_object(request: HttpRequest) -> dict[str, Any]:
+    if not request.body.strip():
+        return {}
+    try:
+        document = json.loads(request.body)
+    except ValueError as exc:
+        raise AdminError(400, f"body: not valid JSON ({exc})") from None
+    if not isinstance(document, dict):
+        raise AdminError(400, "body: must be a JSON object")
+    return document

@@ -1,0 +1,69 @@
+"""The ``chime-local`` command: a thin shell that parses options and calls one library function."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from chime_local.config import Config
+from chime_local.version import __version__
+
+DEFAULT_DB = "./chime-local.db"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chime-local",
+        description="A self-hostable emulator of the Amazon Chime administration API.",
+    )
+    parser.add_argument("--version", action="version", version=f"chime-local {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the Chime API server",
+        description="Run the Chime API server until SIGINT or SIGTERM.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to bind; 0 picks a free one (default 8000)"
+    )
+    storage = serve.add_mutually_exclusive_group()
+    storage.add_argument(
+        "--db", default=DEFAULT_DB, help=f"SQLite file holding the state (default {DEFAULT_DB})"
+    )
+    storage.add_argument(
+        "--in-memory", action="store_true", help="keep all state in memory; nothing is written"
+    )
+    serve.add_argument(
+        "--durable",
+        action="store_true",
+        help="fsync every write (survives an OS crash, not only a process crash)",
+    )
+    serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
+
+    commands.add_parser(
+        "operations",
+        help="print the table of Chime operations and their status (Markdown)",
+        description="Print the 62 operations of the model and whether each is implemented.",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        from chime_local.server.serve import serve
+
+        config = Config(db_path=None if args.in_memory else args.db, durable=args.durable)
+        serve(config, host=args.host, port=args.port, quiet=args.quiet)
+    elif args.command == "operations":
+        from chime_local.catalog import operations_markdown
+
+        print(operations_markdown(), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The HTTP front: an ASGI adapter over the emulator, served by uvicorn."""

@@ -1,0 +1,116 @@
+"""Chime accounts: create, read, list, update, delete, and account settings (decisions 10-12)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chime_local.errors import BadRequestException, UnprocessableEntityException
+from chime_local.service.context import RequestContext, new_id
+from chime_local.service.lookup import TEAM, require_account
+from chime_local.service.pagination import page_scope
+from chime_local.store.sqlite import Doc
+
+DEFAULT_PAGE_SIZE = 100
+DEFAULT_ACCOUNT_SETTINGS: Doc = {"DisableRemoteControl": False, "EnableDialOut": False}
+SUSPENDED = "Suspended"
+
+
+def new_account(
+    ctx: RequestContext,
+    name: str,
+    account_type: str = TEAM,
+    tenant: str | None = None,
+    account_id: str | None = None,
+) -> Doc:
+    """Build and store an account; the Chime API makes Team accounts, the admin API any type."""
+    account: Doc = {
+        "AwsAccountId": tenant or ctx.tenant,
+        "AccountId": account_id or new_id(),
+        "Name": name,
+        "AccountType": account_type,
+        "CreatedTimestamp": ctx.now,
+        "DefaultLicense": "Pro",
+        "SupportedLicenses": ["Basic", "Pro"],
+        "AccountStatus": "Active",
+        "SigninDelegateGroups": [],
+    }
+    ctx.store.insert_account(account["AwsAccountId"], account, dict(DEFAULT_ACCOUNT_SETTINGS))
+    return account
+
+
+def create_account(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    return {"Account": new_account(ctx, params["Name"])}
+
+
+def get_account(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    return {"Account": require_account(ctx, params["AccountId"])}
+
+
+def update_account(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    account = require_account(ctx, params["AccountId"])
+    if "Name" in params:
+        account["Name"] = params["Name"]
+    if "DefaultLicense" in params:
+        license_type = params["DefaultLicense"]
+        if license_type not in account["SupportedLicenses"]:
+            raise BadRequestException(
+                f"DefaultLicense '{license_type}' is not supported by account "
+                f"'{account['AccountId']}' (supported: {', '.join(account['SupportedLicenses'])})"
+            )
+        account["DefaultLicense"] = license_type
+    ctx.store.save_account(account)
+    return {"Account": account}
+
+
+def delete_account(ctx: RequestContext, params: dict[str, Any]) -> None:
+    account = require_account(ctx, params["AccountId"])
+    if account["AccountType"] == TEAM:
+        remaining = ctx.store.count_users(account["AccountId"])
+        rule = "remove them with BatchSuspendUser first"
+    else:
+        remaining = ctx.store.count_users(account["AccountId"], excluding_status=SUSPENDED)
+        rule = "suspend them first"
+    if remaining:
+        raise UnprocessableEntityException(
+            f"Account '{account['AccountId']}' still has {remaining} active user(s); {rule}"
+        )
+    ctx.store.mark_account_deleted(account["AccountId"], ctx.now)
+
+
+def list_accounts(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    name, email = params.get("Name"), params.get("UserEmail")
+    scope = page_scope("ListAccounts", name, email and email.lower())
+    page = ctx.store.list_accounts(
+        ctx.tenant,
+        after=ctx.tokens.decode(scope, params.get("NextToken")),
+        limit=params.get("MaxResults", DEFAULT_PAGE_SIZE),
+        name_prefix=name,
+        member_email=email,
+    )
+    result: Doc = {"Accounts": page.items}
+    if page.last_seq is not None:
+        result["NextToken"] = ctx.tokens.encode(scope, page.last_seq)
+    return result
+
+
+def get_account_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    account = require_account(ctx, params["AccountId"])
+    return {"AccountSettings": ctx.store.get_account_settings(account["AccountId"])}
+
+
+def update_account_settings(ctx: RequestContext, params: dict[str, Any]) -> None:
+    account = require_account(ctx, params["AccountId"])
+    settings = ctx.store.get_account_settings(account["AccountId"])
+    settings.update(params["AccountSettings"])
+    ctx.store.save_account_settings(account["AccountId"], settings)
+
+
+HANDLERS = {
+    "CreateAccount": create_account,
+    "GetAccount": get_account,
+    "UpdateAccount": update_account,
+    "DeleteAccount": delete_account,
+    "ListAccounts": list_accounts,
+    "GetAccountSettings": get_account_settings,
+    "UpdateAccountSettings": update_account_settings,
+}

@@ -1,0 +1,61 @@
+"""What a handler gets besides its parameters: the caller, the store, the clock, the config.
+
+Handlers are plain functions ``handler(ctx, params) -> dict`` over wire-shaped data; they never
+parse a request or write JSON.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chime_local.clock import Clock
+from chime_local.config import Config
+from chime_local.service.pagination import TokenCodec
+from chime_local.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: the access key, the AWS account it belongs to (the tenant), its ARN."""
+
+    access_key: str
+    tenant: str
+    user_name: str = "chime-local"
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.tenant}:user/{self.user_name}"
+
+
+@dataclass(slots=True)
+class RequestContext:
+    caller: Caller
+    store: Store
+    clock: Clock
+    config: Config
+    tokens: TokenCodec
+    now: str  # the request's timestamp in wire format, read once so a request sees one instant
+
+    @property
+    def tenant(self) -> str:
+        return self.caller.tenant
+
+
+Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any] | None]
+
+
+def new_id() -> str:
+    """A lowercase UUIDv4, the format of every Chime identifier (decisions 5)."""
+    return str(uuid.uuid4())
+
+
+def new_pin(store: Store, previous: str | None = None) -> str:
+    """A 10-digit personal meeting PIN unique across the server, different from ``previous``."""
+    while True:
+        pin = f"{secrets.randbelow(10**10):010d}"
+        if pin != previous and not store.pin_in_use(pin):
+            return pin

@@ -1,0 +1,47 @@
+"""Finding the records a request names, with the tenant boundary and the modeled errors.
+
+Another tenant's account or user is ``NotFoundException``, never ``ForbiddenException``, so
+nothing leaks about what exists (decisions 8).
+"""
+
+from __future__ import annotations
+
+from chime_local.errors import BadRequestException, NotFoundException
+from chime_local.service.context import RequestContext
+from chime_local.store.sqlite import Doc
+
+TEAM = "Team"
+ENTERPRISE_LWA = "EnterpriseLWA"
+
+
+def require_account(ctx: RequestContext, account_id: str) -> Doc:
+    account = ctx.store.get_account(ctx.tenant, account_id)
+    if account is None:
+        raise NotFoundException(f"Account '{account_id}' not found")
+    return account
+
+
+def require_user(ctx: RequestContext, account_id: str, user_id: str) -> Doc:
+    require_account(ctx, account_id)
+    user = ctx.store.get_user(account_id, user_id)
+    if user is None:
+        raise NotFoundException(f"User '{user_id}' not found in account '{account_id}'")
+    return user
+
+
+def require_account_type(account: Doc, allowed: set[str], operation: str) -> None:
+    """Refuse an operation the account's type does not support (decisions 12)."""
+    if account["AccountType"] not in allowed:
+        kinds = " or ".join(sorted(allowed))
+        raise BadRequestException(
+            f"{operation} is not supported for account '{account['AccountId']}' of type "
+            f"{account['AccountType']}; it requires an account of type {kinds}"
+        )
+
+
+def require_enterprise(account: Doc, operation: str) -> None:
+    if account["AccountType"] == TEAM:
+        raise BadRequestException(
+            f"{operation} is not supported for account '{account['AccountId']}' of type Team; "
+            "it requires an Enterprise account"
+        )

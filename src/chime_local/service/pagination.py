@@ -1,0 +1,53 @@
+"""Opaque, tamper-evident pagination tokens over keyset positions (decisions 6).
+
+A token carries the ``seq`` of the last item returned and is bound to the operation and its
+filters, signed with a per-store secret, so it survives restarts, is stable under concurrent
+inserts, and a forged or foreign token is ``BadRequestException``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+
+from chime_local.errors import BadRequestException
+
+_SIGNATURE_BYTES = 12
+
+
+class TokenCodec:
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def encode(self, scope: str, last_seq: int) -> str:
+        payload = json.dumps([scope, last_seq], separators=(",", ":")).encode()
+        signature = self._sign(payload)
+        return base64.urlsafe_b64encode(payload + signature).decode().rstrip("=")
+
+    def decode(self, scope: str, token: str | None) -> int:
+        """The keyset position a token stands for; 0 (from the start) when there is none."""
+        if token is None:
+            return 0
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            payload, signature = raw[:-_SIGNATURE_BYTES], raw[-_SIGNATURE_BYTES:]
+            if not hmac.compare_digest(signature, self._sign(payload)):
+                raise ValueError("signature")
+            token_scope, last_seq = json.loads(payload)
+            if token_scope != scope or not isinstance(last_seq, int):
+                raise ValueError("scope")
+        except (ValueError, TypeError):
+            raise BadRequestException(
+                "Invalid NextToken: it was not issued for this request"
+            ) from None
+        return last_seq
+
+    def _sign(self, payload: bytes) -> bytes:
+        return hmac.new(self._secret, payload, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
+
+
+def page_scope(operation: str, *filters: object) -> str:
+    """The scope a token is bound to: the operation and the values of its filters."""
+    return json.dumps([operation, *filters], separators=(",", ":"))

@@ -1,0 +1,87 @@
+"""Batch user operations: update, suspend, unsuspend (decisions 16-17).
+
+Per-user failures go into ``UserErrors`` (``NotFound`` or ``BadRequest``) and the call still
+answers 200; only a problem with the account itself fails the whole call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chime_local.errors import BadRequestException, ChimeError
+from chime_local.service.context import RequestContext
+from chime_local.service.lookup import ENTERPRISE_LWA, TEAM, require_account, require_account_type
+from chime_local.service.users import REGISTERED, apply_user_update
+from chime_local.store.sqlite import Doc
+
+SUSPENDED = "Suspended"
+
+
+def _user_error(user_id: str, code: str, message: str) -> Doc:
+    return {"UserId": user_id, "ErrorCode": code, "ErrorMessage": message}
+
+
+def _for_each_user(
+    ctx: RequestContext, account: Doc, user_ids: list[str], action: Callable[[Doc], None]
+) -> Doc:
+    errors: list[Doc] = []
+    for user_id in user_ids:
+        user = ctx.store.get_user(account["AccountId"], user_id)
+        if user is None:
+            message = f"User '{user_id}' not found in account '{account['AccountId']}'"
+            errors.append(_user_error(user_id, "NotFound", message))
+            continue
+        try:
+            action(user)
+        except ChimeError as error:
+            errors.append(_user_error(user_id, error.code, error.message))
+    return {"UserErrors": errors}
+
+
+def batch_update_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    account = require_account(ctx, params["AccountId"])
+    items = {item["UserId"]: item for item in params["UpdateUserRequestItems"]}
+
+    def update(user: Doc) -> None:
+        apply_user_update(account, user, items[user["UserId"]])
+        ctx.store.save_user(user)
+
+    return _for_each_user(ctx, account, list(items), update)
+
+
+def batch_suspend_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    account = require_account(ctx, params["AccountId"])
+
+    def suspend(user: Doc) -> None:
+        if account["AccountType"] == TEAM:
+            ctx.store.remove_user(user["UserId"])
+        elif account["AccountType"] == ENTERPRISE_LWA:
+            user["UserRegistrationStatus"] = SUSPENDED
+            ctx.store.save_user(user)
+        else:
+            raise BadRequestException(
+                f"Users of account type {account['AccountType']} are suspended in their "
+                "directory, not through Amazon Chime"
+            )
+
+    return _for_each_user(ctx, account, params["UserIdList"], suspend)
+
+
+def batch_unsuspend_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    account = require_account(ctx, params["AccountId"])
+    require_account_type(account, {ENTERPRISE_LWA}, "BatchUnsuspendUser")
+
+    def unsuspend(user: Doc) -> None:
+        if user.get("UserRegistrationStatus") == SUSPENDED:
+            user["UserRegistrationStatus"] = REGISTERED
+            ctx.store.save_user(user)
+
+    return _for_each_user(ctx, account, params["UserIdList"], unsuspend)
+
+
+HANDLERS = {
+    "BatchUpdateUser": batch_update_user,
+    "BatchSuspendUser": batch_suspend_user,
+    "BatchUnsuspendUser": batch_unsuspend_user,
+}

@@ -1,0 +1,179 @@
+"""Users of a Chime account: create, invite, read, list, update, PIN, logout, settings.
+
+Behaviour follows decisions 13-19: created users are ``Registered`` at once with a PIN; invited
+users are ``Unregistered``/``Pending`` with no PIN until the admin API accepts the invitation;
+``ListUsers`` never carries ``PersonalPIN``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chime_local.errors import BadRequestException, ConflictException
+from chime_local.service.context import RequestContext, new_id, new_pin
+from chime_local.service.lookup import TEAM, require_account, require_account_type, require_user
+from chime_local.service.pagination import page_scope
+from chime_local.store.sqlite import Doc
+
+DEFAULT_PAGE_SIZE = 100
+DEFAULT_USER_SETTINGS: Doc = {
+    "Telephony": {"InboundCalling": False, "OutboundCalling": False, "SMS": False}
+}
+REGISTERED, UNREGISTERED = "Registered", "Unregistered"
+
+
+def new_user(ctx: RequestContext, account: Doc, email: str, user_type: str) -> Doc:
+    """The common part of a created or invited user; the caller sets the state fields."""
+    return {
+        "UserId": new_id(),
+        "AccountId": account["AccountId"],
+        "PrimaryEmail": email,
+        "LicenseType": account["DefaultLicense"],
+        "UserType": user_type,
+        "AlexaForBusinessMetadata": {"IsAlexaForBusinessEnabled": False},
+    }
+
+
+def register(ctx: RequestContext, user: Doc, display_name: str | None = None) -> None:
+    """Make a user a registered member: status, time, display name and a fresh PIN."""
+    user["UserRegistrationStatus"] = REGISTERED
+    user["RegisteredOn"] = ctx.now
+    user["DisplayName"] = display_name or user.get("DisplayName") or _local_part(user)
+    user["PersonalPIN"] = new_pin(ctx.store)
+
+
+def create_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    account = require_account(ctx, params["AccountId"])
+    email = params.get("Email")
+    if email is None:
+        raise BadRequestException(
+            "1 validation error detected: Value null at 'Email' failed to satisfy constraint: "
+            "Member must not be null"
+        )
+    if ctx.store.find_user_by_email(account["AccountId"], email) is not None:
+        raise ConflictException(
+            f"A user with email '{email}' already exists in account '{account['AccountId']}'"
+        )
+    user = new_user(ctx, account, email, params.get("UserType", "PrivateUser"))
+    register(ctx, user, params.get("Username"))
+    ctx.store.insert_user(user, _default_settings())
+    return {"User": user}
+
+
+def invite_users(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    account = require_account(ctx, params["AccountId"])
+    require_account_type(account, {TEAM}, "InviteUsers")
+    invites = [
+        _invite(ctx, account, email, params.get("UserType", "PrivateUser"))
+        for email in params["UserEmailList"]
+    ]
+    return {"Invites": invites}
+
+
+def _invite(ctx: RequestContext, account: Doc, email: str, user_type: str) -> Doc:
+    invite: Doc = {"InviteId": new_id(), "EmailAddress": email}
+    existing = ctx.store.find_user_by_email(account["AccountId"], email)
+    if existing is not None and existing.get("UserRegistrationStatus") != UNREGISTERED:
+        return {**invite, "Status": "Failed", "EmailStatus": "NotSent"}
+    if existing is not None:
+        existing["InvitedOn"] = ctx.now
+        ctx.store.save_user(existing)
+    else:
+        user = new_user(ctx, account, email, user_type)
+        user |= {
+            "UserRegistrationStatus": UNREGISTERED,
+            "UserInvitationStatus": "Pending",
+            "InvitedOn": ctx.now,
+        }
+        ctx.store.insert_user(user, _default_settings())
+    return {**invite, "Status": "Pending", "EmailStatus": "Sent"}
+
+
+def get_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    return {"User": require_user(ctx, params["AccountId"], params["UserId"])}
+
+
+def list_users(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    account = require_account(ctx, params["AccountId"])
+    email, user_type = params.get("UserEmail"), params.get("UserType")
+    scope = page_scope("ListUsers", account["AccountId"], email and email.lower(), user_type)
+    page = ctx.store.list_users(
+        account["AccountId"],
+        after=ctx.tokens.decode(scope, params.get("NextToken")),
+        limit=params.get("MaxResults", DEFAULT_PAGE_SIZE),
+        email=email,
+        user_type=user_type,
+    )
+    for user in page.items:
+        user.pop("PersonalPIN", None)
+    result: Doc = {"Users": page.items}
+    if page.last_seq is not None:
+        result["NextToken"] = ctx.tokens.encode(scope, page.last_seq)
+    return result
+
+
+def apply_user_update(account: Doc, user: Doc, changes: dict[str, Any]) -> None:
+    """Apply the members UpdateUser and BatchUpdateUser accept; checks the license first."""
+    license_type = changes.get("LicenseType")
+    if license_type is not None and license_type not in account["SupportedLicenses"]:
+        raise BadRequestException(
+            f"LicenseType '{license_type}' is not supported by account '{account['AccountId']}' "
+            f"(supported: {', '.join(account['SupportedLicenses'])})"
+        )
+    for member in ("LicenseType", "UserType", "AlexaForBusinessMetadata"):
+        if changes.get(member) is not None:
+            user[member] = changes[member]
+
+
+def update_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    account = require_account(ctx, params["AccountId"])
+    user = require_user(ctx, account["AccountId"], params["UserId"])
+    apply_user_update(account, user, params)
+    ctx.store.save_user(user)
+    return {"User": user}
+
+
+def reset_personal_pin(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    user = require_user(ctx, params["AccountId"], params["UserId"])
+    user["PersonalPIN"] = new_pin(ctx.store, previous=user.get("PersonalPIN"))
+    ctx.store.save_user(user)
+    return {"User": user}
+
+
+def logout_user(ctx: RequestContext, params: dict[str, Any]) -> None:
+    user = require_user(ctx, params["AccountId"], params["UserId"])
+    private = ctx.store.get_user_private(user["UserId"])
+    private["LastLogoutAt"] = ctx.now
+    ctx.store.save_user_private(user["UserId"], private)
+
+
+def get_user_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    user = require_user(ctx, params["AccountId"], params["UserId"])
+    return {"UserSettings": ctx.store.get_user_settings(user["UserId"])}
+
+
+def update_user_settings(ctx: RequestContext, params: dict[str, Any]) -> None:
+    user = require_user(ctx, params["AccountId"], params["UserId"])
+    ctx.store.save_user_settings(user["UserId"], params["UserSettings"])
+
+
+def _local_part(user: Doc) -> str:
+    email: str = user["PrimaryEmail"]
+    return email.split("@", 1)[0]
+
+
+def _default_settings() -> Doc:
+    return {"Telephony": dict(DEFAULT_USER_SETTINGS["Telephony"])}
+
+
+HANDLERS = {
+    "CreateUser": create_user,
+    "InviteUsers": invite_users,
+    "GetUser": get_user,
+    "ListUsers": list_users,
+    "UpdateUser": update_user,
+    "ResetPersonalPIN": reset_personal_pin,
+    "LogoutUser": logout_user,
+    "GetUserSettings": get_user_settings,
+    "UpdateUserSettings": update_user_settings,
+}

@@ -1,0 +1,272 @@
+"""The SQLite store: one connection per process, WAL, explicit transactions.
+
+Durability: every write transaction commits before the response is sent. In WAL mode with
+``synchronous=NORMAL`` a committed transaction survives a crash of the process (``kill -9``);
+``durable=True`` (``synchronous=FULL``) also survives a crash of the operating system, at the
+cost of an fsync per write. Several processes may share one file (``busy_timeout`` waits for the
+single writer); writes take the lock up front (``BEGIN IMMEDIATE``) so they never deadlock.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chime_local.store.migrations import MIGRATIONS
+
+Doc = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Items of one page and the keyset position of the last one (``None``: no more items)."""
+
+    items: list[Doc]
+    last_seq: int | None
+
+
+def _load(text: str) -> Doc:
+    document: Doc = json.loads(text)
+    return document
+
+
+def _dump(document: Doc) -> str:
+    return json.dumps(document, separators=(",", ":"))
+
+
+class Store:
+    """All state of one emulator. Methods are named for what the service does with them."""
+
+    def __init__(self, path: str | Path | None = None, *, durable: bool = False) -> None:
+        self.path = str(path) if path is not None else ":memory:"
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA busy_timeout = 10000")
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+        self._depth = 0
+        self._migrate()
+
+    @property
+    def in_memory(self) -> bool:
+        return self.path == ":memory:"
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self, write: bool = True) -> Iterator[None]:
+        """Run a block atomically; nested blocks join the outer transaction."""
+        if self._depth or not write:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def _migrate(self) -> None:
+        db = self._db
+        db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        applied = {row[0] for row in db.execute("SELECT name FROM migrations")}
+        for name, sql in MIGRATIONS:
+            if name in applied:
+                continue
+            with self.transaction():
+                for statement in filter(str.strip, sql.split(";")):
+                    db.execute(statement)
+                db.execute(
+                    "INSERT INTO migrations VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))", (name,)
+                )
+        with self.transaction():
+            db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('token_secret', ?)", (secrets.token_hex(32),)
+            )
+
+    def migrations_applied(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT name FROM migrations ORDER BY name")]
+
+    def token_secret(self) -> bytes:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'token_secret'").fetchone()
+        return bytes.fromhex(row[0])
+
+    # -- accounts -----------------------------------------------------------------------------
+
+    def insert_account(self, tenant: str, account: Doc, settings: Doc) -> None:
+        self._db.execute(
+            "INSERT INTO accounts (account_id, tenant, name, settings, doc) VALUES (?, ?, ?, ?, ?)",
+            (account["AccountId"], tenant, account["Name"], _dump(settings), _dump(account)),
+        )
+
+    def get_account(self, tenant: str, account_id: str) -> Doc | None:
+        row = self._db.execute(
+            "SELECT doc FROM accounts WHERE account_id = ? AND tenant = ? AND deleted_at IS NULL",
+            (account_id, tenant),
+        ).fetchone()
+        return _load(row[0]) if row else None
+
+    def save_account(self, account: Doc) -> None:
+        self._db.execute(
+            "UPDATE accounts SET name = ?, doc = ? WHERE account_id = ?",
+            (account["Name"], _dump(account), account["AccountId"]),
+        )
+
+    def mark_account_deleted(self, account_id: str, deleted_at: str) -> None:
+        self._db.execute(
+            "UPDATE accounts SET deleted_at = ? WHERE account_id = ?", (deleted_at, account_id)
+        )
+        self._db.execute("DELETE FROM users WHERE account_id = ?", (account_id,))
+
+    def list_accounts(
+        self,
+        tenant: str,
+        *,
+        after: int,
+        limit: int,
+        name_prefix: str | None = None,
+        member_email: str | None = None,
+    ) -> Page:
+        sql = "SELECT seq, doc FROM accounts WHERE tenant = ? AND deleted_at IS NULL AND seq > ?"
+        args: list[Any] = [tenant, after]
+        if name_prefix is not None:
+            sql += " AND substr(name, 1, ?) = ?"
+            args += [len(name_prefix), name_prefix]
+        if member_email is not None:
+            sql += " AND account_id IN (SELECT account_id FROM users WHERE email_lower = ?)"
+            args.append(member_email.lower())
+        return self._page(sql + " ORDER BY seq LIMIT ?", args, limit)
+
+    def list_deleted_accounts(self, tenant: str, since: str) -> list[tuple[Doc, str]]:
+        rows = self._db.execute(
+            "SELECT doc, deleted_at FROM accounts WHERE tenant = ? AND deleted_at >= ? "
+            "ORDER BY seq",
+            (tenant, since),
+        )
+        return [(_load(doc), deleted_at) for doc, deleted_at in rows]
+
+    def get_account_settings(self, account_id: str) -> Doc:
+        row = self._db.execute(
+            "SELECT settings FROM accounts WHERE account_id = ?", (account_id,)
+        ).fetchone()
+        return _load(row[0])
+
+    def save_account_settings(self, account_id: str, settings: Doc) -> None:
+        self._db.execute(
+            "UPDATE accounts SET settings = ? WHERE account_id = ?", (_dump(settings), account_id)
+        )
+
+    # -- users --------------------------------------------------------------------------------
+
+    def insert_user(self, user: Doc, settings: Doc) -> None:
+        self._db.execute(
+            "INSERT INTO users (user_id, account_id, email_lower, pin, settings, doc) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                user["UserId"],
+                user["AccountId"],
+                user["PrimaryEmail"].lower(),
+                user.get("PersonalPIN"),
+                _dump(settings),
+                _dump(user),
+            ),
+        )
+
+    def get_user(self, account_id: str, user_id: str) -> Doc | None:
+        row = self._db.execute(
+            "SELECT doc FROM users WHERE user_id = ? AND account_id = ?", (user_id, account_id)
+        ).fetchone()
+        return _load(row[0]) if row else None
+
+    def find_user_by_email(self, account_id: str, email: str) -> Doc | None:
+        row = self._db.execute(
+            "SELECT doc FROM users WHERE email_lower = ? AND account_id = ?",
+            (email.lower(), account_id),
+        ).fetchone()
+        return _load(row[0]) if row else None
+
+    def save_user(self, user: Doc) -> None:
+        self._db.execute(
+            "UPDATE users SET pin = ?, doc = ? WHERE user_id = ?",
+            (user.get("PersonalPIN"), _dump(user), user["UserId"]),
+        )
+
+    def remove_user(self, user_id: str) -> None:
+        self._db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+
+    def count_users(self, account_id: str, *, excluding_status: str | None = None) -> int:
+        sql = "SELECT count(*) FROM users WHERE account_id = ?"
+        args: list[Any] = [account_id]
+        if excluding_status is not None:
+            sql += " AND json_extract(doc, '$.UserRegistrationStatus') IS NOT ?"
+            args.append(excluding_status)
+        row = self._db.execute(sql, args).fetchone()
+        return int(row[0])
+
+    def list_users(
+        self,
+        account_id: str,
+        *,
+        after: int,
+        limit: int,
+        email: str | None = None,
+        user_type: str | None = None,
+    ) -> Page:
+        sql = "SELECT seq, doc FROM users WHERE account_id = ? AND seq > ?"
+        args: list[Any] = [account_id, after]
+        if email is not None:
+            sql += " AND email_lower = ?"
+            args.append(email.lower())
+        if user_type is not None:
+            sql += " AND json_extract(doc, '$.UserType') = ?"
+            args.append(user_type)
+        return self._page(sql + " ORDER BY seq LIMIT ?", args, limit)
+
+    def pin_in_use(self, pin: str) -> bool:
+        return self._db.execute("SELECT 1 FROM users WHERE pin = ?", (pin,)).fetchone() is not None
+
+    def get_user_settings(self, user_id: str) -> Doc:
+        row = self._db.execute(
+            "SELECT settings FROM users WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return _load(row[0])
+
+    def save_user_settings(self, user_id: str, settings: Doc) -> None:
+        self._db.execute(
+            "UPDATE users SET settings = ? WHERE user_id = ?", (_dump(settings), user_id)
+        )
+
+    def get_user_private(self, user_id: str) -> Doc:
+        row = self._db.execute("SELECT private FROM users WHERE user_id = ?", (user_id,)).fetchone()
+        return _load(row[0])
+
+    def save_user_private(self, user_id: str, private: Doc) -> None:
+        self._db.execute(
+            "UPDATE users SET private = ? WHERE user_id = ?", (_dump(private), user_id)
+        )
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _page(self, sql: str, args: list[Any], limit: int) -> Page:
+        rows = self._db.execute(sql, [*args, limit + 1]).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return Page([_load(doc) for _, doc in rows], rows[-1][0] if more else None)

@@ -1,0 +1,59 @@
+"""Shared fixtures: a real server per test session, and boto3 clients each in their own tenant.
+
+In the default auth mode a 12-digit access key is its own AWS account, so giving every test a
+fresh 12-digit key gives it a private tenant on the shared server: tests never see each other's
+accounts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from chime_local.testing import ServerProcess
+from tests.support import fresh_tenant
+
+NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
+
+
+def chime_client(endpoint_url: str, access_key: str | None = None, **kwargs: Any) -> Any:
+    return boto3.client(
+        "chime",
+        endpoint_url=endpoint_url,
+        region_name=kwargs.pop("region_name", "us-east-1"),
+        aws_access_key_id=access_key or fresh_tenant(),
+        aws_secret_access_key="test-secret",
+        config=kwargs.pop("config", NO_RETRIES),
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    db = tmp_path_factory.mktemp("server") / "chime-local.db"
+    with ServerProcess(db=db, extra_args=("--quiet",)) as process:
+        yield process
+
+
+@pytest.fixture
+def make_client(server: ServerProcess) -> Callable[..., Any]:
+    def make(access_key: str | None = None, **kwargs: Any) -> Any:
+        return chime_client(server.endpoint_url, access_key, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def client(make_client: Callable[..., Any]) -> Any:
+    """A boto3 chime client in a tenant of its own."""
+    return make_client()
+
+
+@pytest.fixture
+def account(client: Any) -> dict[str, Any]:
+    account: dict[str, Any] = client.create_account(Name="Example Team")["Account"]
+    return account
