@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.api.raw import call
+from tests.support import fresh_tenant
 
 
 def error_of(response: tuple[int, dict[str, str], bytes]) -> tuple[int, str, str, str]:
@@ -38,16 +39,16 @@ def test_get_accounts_with_trailing_slash_is_bad_request_not_list(server: Any) -
     assert (status, error) == (400, "BadRequestException") and "AccountId" in message
 
 
-@pytest.mark.parametrize("body", [b"{broken", b"[]", b"42"])
-def test_malformed_or_non_object_json_is_bad_request_and_changes_nothing(
-    server: Any, body: bytes
-) -> None:
-    tenant_key = "AKID" + uuid.uuid4().hex[:12]
+@pytest.mark.parametrize("body", [b"{broken", b"[]", b"42", b'{"Name": 7}', b'{"Name": "   "}'])
+def test_bad_bodies_are_bad_request_and_change_nothing(server: Any, body: bytes) -> None:
+    tenant = fresh_tenant()
     auth = {
-        "Authorization": f"AWS4-HMAC-SHA256 Credential={tenant_key}/20240101/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=00"
+        "Authorization": f"AWS4-HMAC-SHA256 Credential={tenant}/20240101/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=00"
     }
     status, error, code, _ = error_of(call(server.endpoint_url, "POST", "/accounts", body, auth))
     assert (status, error, code) == (400, "BadRequestException", "BadRequest")
+    listed = json.loads(call(server.endpoint_url, "GET", "/accounts", headers=auth)[2])
+    assert listed == {"Accounts": []}
 
 
 def test_non_numeric_max_results_is_bad_request(server: Any) -> None:

@@ -8,6 +8,7 @@ SIGINT and SIGTERM by finishing in-flight requests and returning; the store is c
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import sys
 from typing import Any
@@ -69,6 +70,10 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, quiet: bool
     server = _Server(uv_config)
     shown_host = f"[{host}]" if ":" in host else host
     server.ready_line = f"chime-local listening on http://{shown_host}:{bound_port}"
+    # uvicorn re-raises the stop signal once it has shut down gracefully; with these handlers in
+    # place that re-raise is a no-op, so a requested stop exits with status 0.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda signum, frame: None)
     try:
         server.run(sockets=[sock])
     finally:
