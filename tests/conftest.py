@@ -17,7 +17,7 @@ from botocore.config import Config
 from chime_local.testing import ServerProcess
 from tests.support import fresh_tenant
 
-NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
+NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
 
 def chime_client(endpoint_url: str, access_key: str | None = None, **kwargs: Any) -> Any:

@@ -42,6 +42,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="fsync every write (survives an OS crash, not only a process crash)",
     )
     serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
+    serve.add_argument(
+        "--credentials",
+        metavar="FILE",
+        help="TOML credentials file: strict mode, every signature verified (see README)",
+    )
+    serve.add_argument(
+        "--rate-limit",
+        type=float,
+        metavar="N",
+        help="requests per second per access key (token bucket, burst N); off by default",
+    )
+    serve.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="OP=ERROR[:P|:xN]",
+        help="inject a fault: OP (or *) fails with ERROR, with probability P or the next N times",
+    )
+    serve.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="require 'Authorization: Bearer TOKEN' on /_chime_local/ (needed off loopback)",
+    )
 
     commands.add_parser(
         "operations",
@@ -51,12 +74,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def serve_config(args: argparse.Namespace) -> Config:
+    """Build the server's configuration; ``ValueError`` names what is wrong."""
+    from chime_local.auth.credentials import load_credentials
+    from chime_local.guards import parse_fault_option
+    from chime_local.server.serve import is_loopback
+
+    if not is_loopback(args.host) and not args.admin_token:
+        raise ValueError(
+            f"binding to {args.host} exposes the admin API: give --admin-token to protect it"
+        )
+    if args.rate_limit is not None and args.rate_limit <= 0:
+        raise ValueError("--rate-limit must be a positive number")
+    return Config(
+        db_path=None if args.in_memory else args.db,
+        durable=args.durable,
+        credentials=load_credentials(args.credentials) if args.credentials else None,
+        rate_limit=args.rate_limit,
+        admin_token=args.admin_token,
+        faults=tuple(parse_fault_option(text) for text in args.fault),
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         from chime_local.server.serve import serve
 
-        config = Config(db_path=None if args.in_memory else args.db, durable=args.durable)
+        try:
+            config = serve_config(args)
+        except (ValueError, OSError) as exc:
+            print(f"chime-local: {exc}", file=sys.stderr)
+            return 2
         serve(config, host=args.host, port=args.port, quiet=args.quiet)
     elif args.command == "operations":
         from chime_local.catalog import operations_markdown

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from chime_local.auth.credentials import Credential
+from chime_local.guards import FaultRule
 
 DEFAULT_TENANT = "123456789012"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Config:
     db_path: str | None = None  # None: in memory
     durable: bool = False  # fsync every commit (survives an OS crash, not only a process crash)
     default_tenant: str = DEFAULT_TENANT
     log_requests: bool = True
+    credentials: dict[str, Credential] | None = None  # strict mode when set
+    rate_limit: float | None = None  # requests per second per access key
+    admin_token: str | None = None  # required by the admin API when set
+    faults: tuple[FaultRule, ...] = field(default_factory=tuple)

@@ -3,7 +3,8 @@
 Both adapters (the ASGI server and the in-process botocore hook) hand an :class:`HttpRequest` to
 :meth:`Emulator.handle` and get an :class:`HttpResponse` back. The pipeline, top to bottom::
 
-    admin?  -> authenticate -> route -> parse -> validate -> handler (one transaction) -> serialize
+    admin? -> authenticate -> throttle -> route -> authorize -> faults -> parse -> validate
+           -> handler (in one store transaction) -> serialize
 
 Any :class:`ChimeError` becomes its wire response in the serializer; anything else is logged with
 its traceback and answered as ``ServiceFailureException`` naming the request id. There is no
@@ -19,10 +20,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from chime_local.admin.api import ADMIN_PREFIX, AdminApi
-from chime_local.auth import Authenticator
+from chime_local.auth.authenticator import Authenticator
 from chime_local.clock import Clock
 from chime_local.config import Config
 from chime_local.errors import ChimeError, NotImplementedOperation, ServiceFailureException
+from chime_local.guards import FaultInjector, RateLimiter
 from chime_local.protocol.api import Operation, load_api
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.protocol.parser import parse_request
@@ -47,7 +49,11 @@ class Emulator:
         self.store = store or Store(self.config.db_path, durable=self.config.durable)
         self.clock = Clock()
         self.started = time.monotonic()
-        self.authenticator = Authenticator(self.config.default_tenant)
+        self.authenticator = Authenticator(self.config.default_tenant, self.config.credentials)
+        self.rate_limiter = RateLimiter(self.config.rate_limit) if self.config.rate_limit else None
+        self.faults = FaultInjector()
+        for rule in self.config.faults:
+            self.faults.add(rule)
         self.router = Router(self.api.operations.values())
         self.validator = Validator()
         self.serializer = Serializer()
@@ -92,10 +98,14 @@ class Emulator:
 
     def _call(self, request: HttpRequest, request_id: str) -> tuple[Operation | None, HttpResponse]:
         caller = self.authenticator.authenticate(request)
+        if self.rate_limiter is not None:
+            self.rate_limiter.check(caller.access_key)
         query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
         match = self.router.route(request.method, request.path, query)
         operation = match.operation
         try:
+            self.authenticator.authorize(caller, operation.action, match.labels.get("AccountId"))
+            self.faults.check(operation.name, caller.access_key)
             params = parse_request(operation, match.labels, query, request.body)
             self.validator.validate(operation.input_shape, params)
             handler = self.handlers.get(operation.name)

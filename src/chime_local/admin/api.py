@@ -6,11 +6,13 @@ Endpoints live under ``/_chime_local/`` and answer plain JSON. Bad input is a 40
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from chime_local.guards import FAULT_ERRORS, FaultRule
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.protocol.serializer import json_response
 from chime_local.service.accounts import new_account
@@ -42,11 +44,15 @@ class AdminApi:
         self._routes: list[tuple[str, re.Pattern[str], AdminHandler]] = [
             ("GET", re.compile(r"health"), self.get_health),
             ("POST", re.compile(r"accounts"), self.post_account),
+            ("GET", re.compile(r"faults"), self.get_faults),
+            ("POST", re.compile(r"faults"), self.post_fault),
+            ("DELETE", re.compile(r"faults"), self.delete_faults),
         ]
 
     def handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
         tail = request.path[len(ADMIN_PREFIX) :].rstrip("/")
         try:
+            self._check_token(request)
             for method, pattern, handler in self._routes:
                 match = pattern.fullmatch(tail)
                 if match and method == request.method:
@@ -55,6 +61,26 @@ class AdminApi:
             raise AdminError(404, f"No admin endpoint {request.method} {request.path}")
         except AdminError as error:
             return json_response(error.status, {"Message": error.message}, request_id)
+
+    def _check_token(self, request: HttpRequest) -> None:
+        token = self.emulator.config.admin_token
+        if token is None:
+            return
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            raise AdminError(401, "Authorization: the admin API needs 'Bearer <admin token>'")
+
+    def get_faults(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        return 200, {"Faults": [rule.describe() for rule in self.emulator.faults.rules()]}
+
+    def post_fault(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        rule = fault_rule(read_json_object(request), set(self.emulator.api.operations))
+        self.emulator.faults.add(rule)
+        return 201, {"Fault": rule.describe()}
+
+    def delete_faults(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        self.emulator.faults.clear()
+        return 200, {"Faults": []}
 
     def get_health(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
         return 200, self.emulator.health()
@@ -83,6 +109,33 @@ class AdminApi:
         operation = emulator.api.operations["CreateAccount"]
         response = emulator.serializer.success(operation, {"Account": account}, "admin")
         return 201, json.loads(response.body)
+
+
+def fault_rule(body: dict[str, Any], operations: set[str]) -> FaultRule:
+    operation = body.get("Operation")
+    if operation != "*" and operation not in operations:
+        raise field_error("Operation", "must be an operation name of the Chime API or '*'")
+    error = body.get("Error")
+    if error not in FAULT_ERRORS:
+        raise field_error("Error", f"must be one of {', '.join(FAULT_ERRORS)}")
+    count, probability = body.get("Count"), body.get("Probability")
+    if (count is None) == (probability is None):
+        raise field_error("Count", "give exactly one of Count and Probability")
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
+        raise field_error("Count", "must be a whole number of at least 1")
+    if probability is not None and (
+        not isinstance(probability, int | float)
+        or isinstance(probability, bool)
+        or not 0 <= probability <= 1
+    ):
+        raise field_error("Probability", "must be a number from 0 to 1")
+    access_key = body.get("AccessKeyId")
+    if access_key is not None and (not isinstance(access_key, str) or not access_key):
+        raise field_error("AccessKeyId", "must be an access key id")
+    seed = body.get("Seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise field_error("Seed", "must be a whole number")
+    return FaultRule(operation, error, count, probability, access_key, seed)
 
 
 def read_json_object(request: HttpRequest) -> dict[str, Any]:

@@ -7,6 +7,7 @@ SIGINT and SIGTERM by finishing in-flight requests and returning; the store is c
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import signal
 import socket
@@ -29,6 +30,15 @@ class _Server(uvicorn.Server):
         await super().startup(sockets=sockets)
         if not self.should_exit:
             print(self.ready_line, flush=True)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (or a name that resolves only to loopback)."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
 
 
 def bind(host: str, port: int) -> socket.socket:

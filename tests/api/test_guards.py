@@ -1,0 +1,191 @@
+"""Throttling, fault injection and the admin token, over HTTP with boto3."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.config import Config
+
+from chime_local.testing import ServerProcess
+from tests.api.raw import call
+from tests.conftest import chime_client
+
+
+def add_fault(server: ServerProcess, rule: dict[str, Any]) -> tuple[int, Any]:
+    status, _, body = call(server.endpoint_url, "POST", "/_chime_local/faults", rule, signed=False)
+    return status, json.loads(body)
+
+
+@pytest.fixture
+def clean_faults(server: ServerProcess) -> Iterator[ServerProcess]:
+    call(server.endpoint_url, "DELETE", "/_chime_local/faults", signed=False)
+    yield server
+    call(server.endpoint_url, "DELETE", "/_chime_local/faults", signed=False)
+
+
+def test_standard_retries_see_the_fault_then_succeed(
+    clean_faults: ServerProcess, client: Any, account: dict[str, Any]
+) -> None:
+    user = client.create_user(AccountId=account["AccountId"], Email="f@example.com")["User"]
+    key = client._request_signer._credentials.access_key
+    retrying = chime_client(
+        clean_faults.endpoint_url, key, config=Config(retries={"mode": "standard"})
+    )
+    status, _ = add_fault(
+        clean_faults,
+        {
+            "Operation": "GetUser",
+            "Error": "ServiceUnavailableException",
+            "Count": 3,
+            "AccessKeyId": key,
+        },
+    )
+    assert status == 201
+    with pytest.raises(retrying.exceptions.ServiceUnavailableException) as caught:
+        retrying.get_user(AccountId=account["AccountId"], UserId=user["UserId"])
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+    assert caught.value.response["ResponseMetadata"]["RetryAttempts"] == 2
+    assert retrying.get_user(AccountId=account["AccountId"], UserId=user["UserId"])["User"] == user
+
+
+def test_a_faulted_write_changes_nothing(clean_faults: ServerProcess, client: Any) -> None:
+    key = client._request_signer._credentials.access_key
+    add_fault(
+        clean_faults,
+        {
+            "Operation": "CreateAccount",
+            "Error": "ServiceFailureException",
+            "Count": 1,
+            "AccessKeyId": key,
+        },
+    )
+    with pytest.raises(client.exceptions.ServiceFailureException):
+        client.create_account(Name="Never")
+    assert client.list_accounts()["Accounts"] == []
+
+
+def test_faults_are_listed_and_cleared(clean_faults: ServerProcess) -> None:
+    add_fault(
+        clean_faults,
+        {
+            "Operation": "*",
+            "Error": "ThrottledClientException",
+            "Probability": 0.25,
+            "Seed": 3,
+            "AccessKeyId": "nobody",
+        },
+    )
+    listed = json.loads(
+        call(clean_faults.endpoint_url, "GET", "/_chime_local/faults", signed=False)[2]
+    )
+    assert listed["Faults"] == [
+        {
+            "Operation": "*",
+            "Error": "ThrottledClientException",
+            "Probability": 0.25,
+            "Seed": 3,
+            "AccessKeyId": "nobody",
+            "Fired": 0,
+        }
+    ]
+    call(clean_faults.endpoint_url, "DELETE", "/_chime_local/faults", signed=False)
+    assert json.loads(
+        call(clean_faults.endpoint_url, "GET", "/_chime_local/faults", signed=False)[2]
+    ) == {"Faults": []}
+
+
+@pytest.mark.parametrize(
+    ("rule", "field"),
+    [
+        ({"Operation": "Nope", "Error": "ServiceFailureException", "Count": 1}, "Operation"),
+        ({"Operation": "GetUser", "Error": "Boom", "Count": 1}, "Error"),
+        ({"Operation": "GetUser", "Error": "ServiceFailureException"}, "Count"),
+        ({"Operation": "GetUser", "Error": "ServiceFailureException", "Count": 0}, "Count"),
+        (
+            {"Operation": "GetUser", "Error": "ServiceFailureException", "Probability": 2},
+            "Probability",
+        ),
+    ],
+)
+def test_bad_fault_rules_name_the_field(
+    clean_faults: ServerProcess, rule: dict[str, Any], field: str
+) -> None:
+    status, document = add_fault(clean_faults, rule)
+    assert status == 400 and document["Message"].startswith(field)
+
+
+def test_throttling_over_http(tmp_path: Path) -> None:
+    with ServerProcess(db=None, extra_args=("--rate-limit", "2", "--quiet")) as server:
+        # boto3's standard retry mode does not retry ThrottledClientException (legacy mode does).
+        client = chime_client(server.endpoint_url, config=Config(retries={"mode": "standard"}))
+        outcomes, retries = [], []
+        for _ in range(4):
+            try:
+                client.list_accounts()
+                outcomes.append(200)
+            except client.exceptions.ThrottledClientException as error:
+                outcomes.append(error.response["ResponseMetadata"]["HTTPStatusCode"])
+                retries.append(error.response["ResponseMetadata"]["RetryAttempts"])
+        assert outcomes[:2] == [200, 200]
+        assert 429 in outcomes[2:]
+        assert set(retries) == {0}
+        assert chime_client(server.endpoint_url).list_accounts()["Accounts"] == []
+
+
+def test_fault_from_the_command_line() -> None:
+    with ServerProcess(
+        db=None, extra_args=("--fault", "ListAccounts=ServiceUnavailableException:x1", "--quiet")
+    ) as server:
+        client = chime_client(server.endpoint_url)
+        with pytest.raises(client.exceptions.ServiceUnavailableException):
+            client.list_accounts()
+        assert client.list_accounts()["Accounts"] == []
+
+
+def test_admin_token_is_enforced() -> None:
+    with ServerProcess(db=None, extra_args=("--admin-token", "s3cret", "--quiet")) as server:
+        status, _, body = call(server.endpoint_url, "GET", "/_chime_local/health", signed=False)
+        assert status == 401 and "Bearer" in json.loads(body)["Message"]
+        status, _, _ = call(
+            server.endpoint_url,
+            "GET",
+            "/_chime_local/health",
+            headers={"Authorization": "Bearer wrong"},
+            signed=False,
+        )
+        assert status == 401
+        status, _, _ = call(
+            server.endpoint_url,
+            "GET",
+            "/_chime_local/health",
+            headers={"Authorization": "Bearer s3cret"},
+            signed=False,
+        )
+        assert status == 200
+
+
+def test_non_loopback_bind_without_token_refuses_to_start() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "chime_local",
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--in-memory",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "--admin-token" in result.stderr
