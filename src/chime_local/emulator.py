@@ -8,7 +8,9 @@ Both adapters (the ASGI server and the in-process botocore hook) hand an :class:
 
 Any :class:`ChimeError` becomes its wire response in the serializer; anything else is logged with
 its traceback and answered as ``ServiceFailureException`` naming the request id. There is no
-module-level mutable state: every emulator is independent.
+module-level mutable state: every emulator is independent. The state operations of the admin
+API (reset, seed, export, invitations, clock, request log) are methods here too, so in-process
+tests call them directly.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ from chime_local.admin.api import ADMIN_PREFIX, AdminApi
 from chime_local.auth.authenticator import Authenticator
 from chime_local.clock import Clock
 from chime_local.config import Config
-from chime_local.errors import ChimeError, NotImplementedOperation, ServiceFailureException
+from chime_local.errors import (
+    ChimeError,
+    NotFoundException,
+    NotImplementedOperation,
+    ServiceFailureException,
+)
 from chime_local.guards import FaultInjector, RateLimiter
 from chime_local.protocol.api import Operation, load_api
 from chime_local.protocol.http import HttpRequest, HttpResponse
@@ -31,13 +38,20 @@ from chime_local.protocol.parser import parse_request
 from chime_local.protocol.router import Router
 from chime_local.protocol.serializer import Serializer, error_response
 from chime_local.protocol.validator import Validator
+from chime_local.request_log import Call, RequestLog
+from chime_local.seed import SeedResult, export_state, load_seed
+from chime_local.seed.loader import Progress
 from chime_local.service import HANDLERS
-from chime_local.service.context import Handler, RequestContext
+from chime_local.service.context import Caller, Handler, RequestContext
 from chime_local.service.pagination import TokenCodec
+from chime_local.service.users import accept_invitation
 from chime_local.store import Store
+from chime_local.store.sqlite import Doc
+from chime_local.version import __version__
 
 log = logging.getLogger("chime_local")
 request_log = logging.getLogger("chime_local.requests")
+_ANONYMOUS = Caller(access_key="-", tenant="-")
 
 
 class Emulator:
@@ -59,6 +73,7 @@ class Emulator:
         self.serializer = Serializer()
         self.tokens = TokenCodec(self.store.token_secret())
         self.handlers: dict[str, Handler] = dict(HANDLERS)
+        self.calls = RequestLog()
         self.admin = AdminApi(self)
 
     def close(self) -> None:
@@ -67,15 +82,28 @@ class Emulator:
     def implemented(self, operation: str) -> bool:
         return operation in self.handlers
 
+    # -- the request pipeline -------------------------------------------------------------------
+
     def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
         began = time.perf_counter()
-        operation: Operation | None = None
+        if request.path.startswith(ADMIN_PREFIX):
+            response = self.admin.handle(request, request_id)
+            self._log(request, "-", response, began, request_id)
+            return response
+        caller, operation, params = _ANONYMOUS, None, {}
         try:
-            if request.path.startswith(ADMIN_PREFIX):
-                response = self.admin.handle(request, request_id)
-            else:
-                operation, response = self._call(request, request_id)
+            caller = self.authenticator.authenticate(request)
+            if self.rate_limiter is not None:
+                self.rate_limiter.check(caller.access_key)
+            query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
+            match = self.router.route(request.method, request.path, query)
+            operation = match.operation
+            self.authenticator.authorize(caller, operation.action, match.labels.get("AccountId"))
+            self.faults.check(operation.name, caller.access_key)
+            params = parse_request(operation, match.labels, query, request.body)
+            self.validator.validate(operation.input_shape, params)
+            response = self._run(operation, caller, params, request_id)
         except ChimeError as error:
             response = error_response(error, request_id)
         except Exception:
@@ -84,56 +112,49 @@ class Emulator:
                 f"An internal error occurred; request id {request_id}"
             )
             response = error_response(failure, request_id)
+        error_type = response.headers.get("x-amzn-errortype")
+        self.calls.record(
+            Call(
+                self.clock.wire_now(),
+                caller.access_key,
+                operation,
+                params,
+                response.status,
+                error_type,
+            )
+        )
+        self._log(request, operation.name if operation else "-", response, began, request_id)
+        return response
+
+    def _run(
+        self, operation: Operation, caller: Caller, params: dict[str, Any], request_id: str
+    ) -> HttpResponse:
+        handler = self.handlers.get(operation.name)
+        if handler is None:
+            raise NotImplementedOperation(f"{operation.name} is not implemented by chime-local yet")
+        ctx = self.context(caller)
+        with self.store.transaction(write=operation.writes):
+            result = handler(ctx, params)
+        return self.serializer.success(operation, result, request_id)
+
+    def _log(
+        self, request: HttpRequest, operation: str, response: HttpResponse, began: float, rid: str
+    ) -> None:
         if self.config.log_requests:
             request_log.info(
                 "%s %s %s %d %.2fms %s",
                 request.method,
                 request.path,
-                operation.name if operation else "-",
+                operation,
                 response.status,
                 (time.perf_counter() - began) * 1000,
-                request_id,
+                rid,
             )
-        return response
 
-    def _call(self, request: HttpRequest, request_id: str) -> tuple[Operation | None, HttpResponse]:
-        caller = self.authenticator.authenticate(request)
-        if self.rate_limiter is not None:
-            self.rate_limiter.check(caller.access_key)
-        query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
-        match = self.router.route(request.method, request.path, query)
-        operation = match.operation
-        try:
-            self.authenticator.authorize(caller, operation.action, match.labels.get("AccountId"))
-            self.faults.check(operation.name, caller.access_key)
-            params = parse_request(operation, match.labels, query, request.body)
-            self.validator.validate(operation.input_shape, params)
-            handler = self.handlers.get(operation.name)
-            if handler is None:
-                raise NotImplementedOperation(
-                    f"{operation.name} is not implemented by chime-local yet"
-                )
-            ctx = RequestContext(
-                caller=caller,
-                store=self.store,
-                clock=self.clock,
-                config=self.config,
-                tokens=self.tokens,
-                now=self.clock.wire_now(),
-            )
-            with self.store.transaction(write=operation.writes):
-                result = handler(ctx, params)
-            return operation, self.serializer.success(operation, result, request_id)
-        except ChimeError as error:
-            return operation, error_response(error, request_id)
-
-    def context(self, tenant: str | None = None) -> RequestContext:
-        """A context for admin operations acting as the given tenant (default: the default one)."""
-        from chime_local.service.context import Caller
-
-        caller = Caller(access_key="admin", tenant=tenant or self.config.default_tenant)
+    def context(self, caller: Caller | None = None) -> RequestContext:
+        """A handler context; without a caller, the admin acting in the default tenant."""
         return RequestContext(
-            caller=caller,
+            caller=caller or Caller(access_key="admin", tenant=self.config.default_tenant),
             store=self.store,
             clock=self.clock,
             config=self.config,
@@ -141,9 +162,9 @@ class Emulator:
             now=self.clock.wire_now(),
         )
 
-    def health(self) -> dict[str, Any]:
-        from chime_local.version import __version__
+    # -- state operations (the admin API, as methods) ---------------------------------------------
 
+    def health(self) -> dict[str, Any]:
         return {
             "Status": "ok",
             "Version": __version__,
@@ -154,3 +175,48 @@ class Emulator:
                 "Total": len(self.api.operations),
             },
         }
+
+    def reset(self) -> None:
+        """Empty state: no records, no fault rules, the wall clock, an empty request log."""
+        self.store.clear()
+        self.faults.clear()
+        self.clock.reset()
+        self.calls.clear()
+
+    def seed(
+        self,
+        document: dict[str, Any],
+        progress: Progress | None = None,
+        *,
+        replace: bool = False,
+    ) -> SeedResult:
+        """Load a seed document, validated whole first: all of it or nothing.
+
+        With ``replace`` the current records are dropped first, in the same transaction.
+        """
+        with self.store.transaction():
+            if replace:
+                self.store.clear()
+            return load_seed(
+                self.store,
+                document,
+                now=self.clock.wire_now(),
+                default_tenant=self.config.default_tenant,
+                progress=progress,
+            )
+
+    def export(self) -> dict[str, Any]:
+        """The whole state as a seed document."""
+        return export_state(self.store)
+
+    def accept_invitation(self, account_id: str, user_id: str) -> Doc:
+        """Accept a pending invitation: the user becomes Registered with a PIN (decisions 14)."""
+        account = self.store.find_account(account_id)
+        user = self.store.get_user(account_id, user_id) if account else None
+        if user is None:
+            raise NotFoundException(f"User '{user_id}' not found in account '{account_id}'")
+        with self.store.transaction():
+            return accept_invitation(self.context(), user)
+
+    def recent_calls(self, limit: int = 100) -> list[dict[str, Any]]:
+        return self.calls.recent(limit)

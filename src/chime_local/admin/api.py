@@ -11,16 +11,22 @@ import json
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote
 
+from chime_local.clock import parse_wire_time
+from chime_local.errors import ChimeError
 from chime_local.guards import FAULT_ERRORS, FaultRule
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.protocol.serializer import json_response
+from chime_local.seed import SeedError
 from chime_local.service.accounts import new_account
+from chime_local.service.context import Caller
 
 if TYPE_CHECKING:
     from chime_local.emulator import Emulator
 
 ADMIN_PREFIX = "/_chime_local/"
+_ACCEPT = re.compile(r"accounts/(?P<account>[^/]+)/users/(?P<user>[^/]+)/accept-invitation")
 ACCOUNT_TYPES = ("Team", "EnterpriseDirectory", "EnterpriseLWA", "EnterpriseOIDC")
 
 
@@ -47,6 +53,14 @@ class AdminApi:
             ("GET", re.compile(r"faults"), self.get_faults),
             ("POST", re.compile(r"faults"), self.post_fault),
             ("DELETE", re.compile(r"faults"), self.delete_faults),
+            ("POST", re.compile(r"reset"), self.post_reset),
+            ("POST", re.compile(r"seed"), self.post_seed),
+            ("GET", re.compile(r"export"), self.get_export),
+            ("POST", _ACCEPT, self.post_accept_invitation),
+            ("GET", re.compile(r"clock"), self.get_clock),
+            ("PUT", re.compile(r"clock"), self.put_clock),
+            ("DELETE", re.compile(r"clock"), self.delete_clock),
+            ("GET", re.compile(r"requests"), self.get_requests),
         ]
 
     def handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
@@ -60,6 +74,12 @@ class AdminApi:
                     return json_response(status, document, request_id)
             raise AdminError(404, f"No admin endpoint {request.method} {request.path}")
         except AdminError as error:
+            return json_response(error.status, {"Message": error.message}, request_id)
+        except SeedError as error:
+            return json_response(
+                400, {"Message": str(error), "Problems": error.problems}, request_id
+            )
+        except ChimeError as error:
             return json_response(error.status, {"Message": error.message}, request_id)
 
     def _check_token(self, request: HttpRequest) -> None:
@@ -82,6 +102,57 @@ class AdminApi:
         self.emulator.faults.clear()
         return 200, {"Faults": []}
 
+    def post_reset(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        self.emulator.reset()
+        return 200, {"Reset": True}
+
+    def post_seed(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        replace = dict(parse_qsl(request.query)).get("replace") == "true"
+        result = self.emulator.seed(read_json_object(request), replace=replace)
+        return 201, {"Accounts": result.accounts, "Users": result.users}
+
+    def get_export(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        return 200, self.emulator.export()
+
+    def post_accept_invitation(
+        self, request: HttpRequest, groups: dict[str, str]
+    ) -> tuple[int, Any]:
+
+        user = self.emulator.accept_invitation(unquote(groups["account"]), unquote(groups["user"]))
+        return 200, {"User": user}
+
+    def get_clock(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        clock = self.emulator.clock
+        return 200, {"Now": clock.wire_now(), "WallClock": clock.is_wall_clock}
+
+    def put_clock(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        body = read_json_object(request)
+        if ("Now" in body) == ("Advance" in body):
+            raise field_error("Now", "give exactly one of Now (ISO 8601) and Advance (seconds)")
+        if "Now" in body:
+            try:
+                moment = parse_wire_time(body["Now"])
+            except (TypeError, ValueError, AttributeError):
+                raise field_error("Now", "must be an ISO 8601 timestamp") from None
+            self.emulator.clock.set(moment)
+        else:
+            advance = body["Advance"]
+            if not isinstance(advance, int | float) or isinstance(advance, bool):
+                raise field_error("Advance", "must be a number of seconds")
+            self.emulator.clock.advance(advance)
+        return self.get_clock(request, groups)
+
+    def delete_clock(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        self.emulator.clock.reset()
+        return self.get_clock(request, groups)
+
+    def get_requests(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+
+        raw = dict(parse_qsl(request.query)).get("limit", "100")
+        if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+            raise field_error("limit", "must be a whole number from 1 to 1000")
+        return 200, {"Requests": self.emulator.recent_calls(int(raw))}
+
     def get_health(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
         return 200, self.emulator.health()
 
@@ -100,7 +171,7 @@ class AdminApi:
         if not isinstance(domains, list) or not all(isinstance(d, str) and d for d in domains):
             raise field_error("Domains", "must be a list of domain names")
         emulator = self.emulator
-        ctx = emulator.context(tenant)
+        ctx = emulator.context(Caller(access_key="admin", tenant=tenant))
         with emulator.store.transaction():
             account = new_account(ctx, name, account_type, tenant)
             if domains:

@@ -89,6 +89,16 @@ def _invite(ctx: RequestContext, account: Doc, email: str, user_type: str) -> Do
     return {**invite, "Status": "Pending", "EmailStatus": "Sent"}
 
 
+def accept_invitation(ctx: RequestContext, user: Doc) -> Doc:
+    """What happens when an invitee accepts (admin API; decisions 14)."""
+    if user.get("UserInvitationStatus") != "Pending":
+        raise ConflictException(f"User '{user['UserId']}' has no pending invitation to accept")
+    register(ctx, user)
+    user["UserInvitationStatus"] = "Accepted"
+    ctx.store.save_user(user)
+    return user
+
+
 def get_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     return {"User": require_user(ctx, params["AccountId"], params["UserId"])}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,11 +111,38 @@ class Store:
 
     # -- accounts -----------------------------------------------------------------------------
 
-    def insert_account(self, tenant: str, account: Doc, settings: Doc) -> None:
+    def insert_account(
+        self, tenant: str, account: Doc, settings: Doc, deleted_at: str | None = None
+    ) -> None:
         self._db.execute(
-            "INSERT INTO accounts (account_id, tenant, name, settings, doc) VALUES (?, ?, ?, ?, ?)",
-            (account["AccountId"], tenant, account["Name"], _dump(settings), _dump(account)),
+            "INSERT INTO accounts (account_id, tenant, name, deleted_at, settings, doc) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                account["AccountId"],
+                tenant,
+                account["Name"],
+                deleted_at,
+                _dump(settings),
+                _dump(account),
+            ),
         )
+
+    def account_exists(self, account_id: str) -> bool:
+        found = self._db.execute("SELECT 1 FROM accounts WHERE account_id = ?", (account_id,))
+        return found.fetchone() is not None
+
+    def all_accounts(self) -> Iterator[tuple[Doc, Doc, str | None]]:
+        """Every account of every tenant, deleted ones included: (doc, settings, deleted_at)."""
+        rows = self._db.execute("SELECT doc, settings, deleted_at FROM accounts ORDER BY seq")
+        for doc, settings, deleted_at in rows.fetchall():
+            yield _load(doc), _load(settings), deleted_at
+
+    def find_account(self, account_id: str) -> Doc | None:
+        """An account of any tenant (for the admin API), unless deleted."""
+        row = self._db.execute(
+            "SELECT doc FROM accounts WHERE account_id = ? AND deleted_at IS NULL", (account_id,)
+        ).fetchone()
+        return _load(row[0]) if row else None
 
     def get_account(self, tenant: str, account_id: str) -> Doc | None:
         row = self._db.execute(
@@ -177,18 +204,39 @@ class Store:
     # -- users --------------------------------------------------------------------------------
 
     def insert_user(self, user: Doc, settings: Doc) -> None:
-        self._db.execute(
-            "INSERT INTO users (user_id, account_id, email_lower, pin, settings, doc) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                user["UserId"],
-                user["AccountId"],
-                user["PrimaryEmail"].lower(),
-                user.get("PersonalPIN"),
-                _dump(settings),
-                _dump(user),
-            ),
+        self.insert_users([(user, settings, {})])
+
+    def insert_users(self, rows: Iterable[tuple[Doc, Doc, Doc]]) -> None:
+        """Insert users with their settings and private data: (doc, settings, private)."""
+        self._db.executemany(
+            "INSERT INTO users (user_id, account_id, email_lower, pin, settings, private, doc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    user["UserId"],
+                    user["AccountId"],
+                    user["PrimaryEmail"].lower(),
+                    user.get("PersonalPIN"),
+                    _dump(settings),
+                    _dump(private),
+                    _dump(user),
+                )
+                for user, settings, private in rows
+            ],
         )
+
+    def user_exists(self, user_id: str) -> bool:
+        found = self._db.execute("SELECT 1 FROM users WHERE user_id = ?", (user_id,))
+        return found.fetchone() is not None
+
+    def account_users(self, account_id: str) -> Iterator[tuple[Doc, Doc, Doc]]:
+        """Every user of an account in insertion order: (doc, settings, private)."""
+        rows = self._db.execute(
+            "SELECT doc, settings, private FROM users WHERE account_id = ? ORDER BY seq",
+            (account_id,),
+        )
+        for doc, settings, private in rows.fetchall():
+            yield _load(doc), _load(settings), _load(private)
 
     def get_user(self, account_id: str, user_id: str) -> Doc | None:
         row = self._db.execute(
@@ -262,6 +310,16 @@ class Store:
         self._db.execute(
             "UPDATE users SET private = ? WHERE user_id = ?", (_dump(private), user_id)
         )
+
+    def clear(self) -> None:
+        """Remove every record (the schema, migrations and token secret stay)."""
+        tables = self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT IN ('meta', 'migrations') AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        with self.transaction():
+            for (table,) in tables:
+                self._db.execute(f"DELETE FROM {table}")
 
     # -- helpers ------------------------------------------------------------------------------
 

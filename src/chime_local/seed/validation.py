@@ -1,0 +1,114 @@
+"""Reading and validating seed documents: the JSON Schema first, then the rules between records.
+
+Every problem is reported with its path (``accounts[2].users[5].email: ...``) and nothing is
+loaded unless the whole document is valid.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from chime_local.store import Store
+
+
+class SeedError(ValueError):
+    """A seed document that cannot be loaded; ``problems`` lists each with its path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = problems[:50]
+        more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(
+            f"{len(problems)} problem(s) in the seed document:\n" + "\n".join(shown) + more
+        )
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    text = resources.files("chime_local.seed").joinpath("seed.schema.json").read_text()
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(schema())
+
+
+def read_document(path: str | Path) -> dict[str, Any]:
+    """Read a YAML or JSON seed file (JSON is YAML, so one parser reads both)."""
+    text = Path(path).read_text()
+    try:
+        document = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise SeedError([f"{path}: not valid YAML or JSON ({exc})"]) from None
+    if not isinstance(document, dict):
+        raise SeedError([f"{path}: the document must be a mapping"])
+    return document
+
+
+def _path(parts: Iterable[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(document)"
+
+
+def validate_seed(document: Any, store: Store | None = None) -> None:
+    """Raise :class:`SeedError` listing every problem; return quietly if the document is valid."""
+    problems = [
+        f"{_path(error.absolute_path)}: {error.message}"
+        for error in _validator().iter_errors(document)
+    ]
+    if not problems:
+        problems = list(_relations(document, store))
+    if problems:
+        raise SeedError(problems)
+
+
+def _relations(document: dict[str, Any], store: Store | None) -> Iterator[str]:
+    account_ids: set[str] = set()
+    user_ids: set[str] = set()
+    pins: set[str] = set()
+    for a, account in enumerate(document.get("accounts", [])):
+        where = f"accounts[{a}]"
+        yield from _unique(account.get("id"), account_ids, f"{where}.id", "account id")
+        if store is not None and account.get("id") and store.account_exists(account["id"]):
+            yield f"{where}.id: account {account['id']} already exists"
+        kind = account.get("type", "Team")
+        licenses = account.get("supported_licenses", ["Basic", "Pro"])
+        if account.get("default_license", "Pro") not in licenses:
+            yield f"{where}.default_license: not in supported_licenses"
+        emails: set[str] = set()
+        for u, user in enumerate(account.get("users", [])):
+            at = f"{where}.users[{u}]"
+            yield from _unique(user.get("id"), user_ids, f"{at}.id", "user id")
+            yield from _unique(user.get("pin"), pins, f"{at}.pin", "PIN")
+            yield from _unique(user["email"].lower(), emails, f"{at}.email", "email in account")
+            if store is not None and user.get("id") and store.user_exists(user["id"]):
+                yield f"{at}.id: user {user['id']} already exists"
+            if store is not None and user.get("pin") and store.pin_in_use(user["pin"]):
+                yield f"{at}.pin: PIN {user['pin']} is already in use"
+            state = user.get("state", "registered")
+            if state == "suspended" and kind == "Team":
+                yield f"{at}.state: Team accounts have no suspended users (they are removed)"
+            if state == "invited" and kind != "Team":
+                yield f"{at}.state: only Team accounts have invited users"
+            if "license" in user and user["license"] not in licenses:
+                yield f"{at}.license: not in the account's supported_licenses"
+
+
+def _unique(value: str | None, seen: set[str], where: str, what: str) -> Iterator[str]:
+    if value is None:
+        return
+    if value in seen:
+        yield f"{where}: duplicate {what} {value}"
+    seen.add(value)

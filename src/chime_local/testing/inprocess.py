@@ -1,0 +1,201 @@
+"""In-process mode: every boto3/botocore ``chime`` client is answered by an emulator.
+
+No socket and no thread: a ``before-send.chime`` handler (botocore's own event hook, the one its
+``Stubber`` uses) turns the prepared request into an :class:`HttpRequest`, runs the same pipeline
+as the server (routing, validation, serialization, errors, auth modes) and hands botocore an
+``AWSResponse``. Other services' clients never reach the handler.
+
+botocore's event hooks are process-wide, so the handler is registered once, when this module is
+imported, and finds the innermost active emulator on a stack; with none active it does nothing.
+Clients created after ``chime_local`` is imported are covered, and so are clients of boto3's
+default session created before it.
+
+::
+
+    with mock_chime() as chime:          # also @mock_chime, @mock_chime(), and the pytest fixture
+        client = boto3.client("chime", region_name="us-east-1")
+        client.create_account(Name="Team")
+        chime.export()
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import threading
+from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import Any, TypeVar, overload
+from urllib.parse import urlsplit
+
+import botocore.handlers
+from botocore.awsrequest import AWSResponse
+
+from chime_local.config import Config
+from chime_local.emulator import Emulator
+from chime_local.protocol.http import HttpRequest
+
+F = TypeVar("F", bound=Callable[..., Any])
+EVENT = "before-send.chime"
+_HANDLED = "_chime_local_handled"
+# Values used only when the environment has none, so clients can sign without real credentials.
+FAKE_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "AKIACHIMELOCAL000000",
+    "AWS_SECRET_ACCESS_KEY": "chime-local-secret",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+class _Registry:
+    """The stack of active emulators that the process-wide hook answers from."""
+
+    def __init__(self) -> None:
+        self.stack: list[Emulator] = []
+        self.lock = threading.Lock()
+
+    def push(self, emulator: Emulator) -> None:
+        with self.lock:
+            self.stack.append(emulator)
+
+    def remove(self, emulator: Emulator) -> None:
+        with self.lock:
+            self.stack.remove(emulator)
+
+    def current(self) -> Emulator | None:
+        return self.stack[-1] if self.stack else None
+
+
+_REGISTRY = _Registry()
+
+
+class _RawBody:
+    """The minimal raw-response object botocore reads a body from."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **kwargs: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+def _to_request(prepared: Any) -> HttpRequest:
+    url = urlsplit(prepared.url)
+    headers = {
+        name.lower(): value.decode() if isinstance(value, bytes) else str(value)
+        for name, value in prepared.headers.items()
+    }
+    headers.setdefault("host", url.netloc)
+    body = prepared.body
+    if hasattr(body, "read"):
+        body = body.read()
+    if isinstance(body, str):
+        body = body.encode()
+    return HttpRequest(prepared.method, url.path or "/", url.query, headers, body or b"")
+
+
+def answer(request: Any, **kwargs: Any) -> AWSResponse | None:
+    """The ``before-send.chime`` handler: answer from the active emulator, if any."""
+    emulator = _REGISTRY.current()
+    if emulator is None or getattr(request, _HANDLED, False):
+        return None
+    setattr(request, _HANDLED, True)  # the handler may be registered twice on one emitter
+    response = emulator.handle(_to_request(request))
+    return AWSResponse(request.url, response.status, response.headers, _RawBody(response.body))
+
+
+botocore.handlers.BUILTIN_HANDLERS.append((EVENT, answer))
+
+
+def _cover_default_session() -> None:
+    """Register on boto3's default session too, in case it predates this module."""
+    try:
+        import boto3
+    except ImportError:
+        return
+    session = boto3.DEFAULT_SESSION
+    if session is not None:
+        session._session.register(EVENT, answer, unique_id="chime-local-inprocess")
+
+
+class MockChime:
+    """One use of the in-process mode: a fresh emulator per ``with`` block or decorated call."""
+
+    def __init__(self, seed: dict[str, Any] | None = None, config: Config | None = None) -> None:
+        self.seed = seed
+        self.config = config
+        self._entered: list[tuple[Emulator, dict[str, str | None]]] = []
+
+    def start(self) -> Emulator:
+        config = self.config or Config(log_requests=False)
+        emulator = Emulator(config)
+        if self.seed is not None:
+            emulator.seed(self.seed)
+        saved = {name: os.environ.get(name) for name in FAKE_ENVIRONMENT}
+        for name, value in FAKE_ENVIRONMENT.items():
+            os.environ.setdefault(name, value)
+        _cover_default_session()
+        _REGISTRY.push(emulator)
+        self._entered.append((emulator, saved))
+        return emulator
+
+    def stop(self) -> None:
+        emulator, saved = self._entered.pop()
+        _REGISTRY.remove(emulator)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        emulator.close()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __call__(self, target: F) -> F:
+        """Decorate a function (sync or async) or every ``test*`` method of a class."""
+        if inspect.isclass(target):
+            for name, member in list(vars(target).items()):
+                if name.startswith("test") and callable(member):
+                    setattr(target, name, self(member))
+            return target
+        if inspect.iscoroutinefunction(target):
+
+            @functools.wraps(target)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return await target(*args, **kwargs)
+
+            return run_async  # type: ignore[return-value]
+
+        @functools.wraps(target)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return target(*args, **kwargs)
+
+        return run  # type: ignore[return-value]
+
+
+@overload
+def mock_chime(target: F) -> F: ...
+@overload
+def mock_chime(
+    target: None = None, *, seed: dict[str, Any] | None = None, config: Config | None = None
+) -> MockChime: ...
+def mock_chime(
+    target: F | None = None,
+    *,
+    seed: dict[str, Any] | None = None,
+    config: Config | None = None,
+) -> F | MockChime:
+    """``with mock_chime() as chime``, ``@mock_chime``, or ``@mock_chime(seed=...)``."""
+    mock = MockChime(seed=seed, config=config)
+    return mock(target) if target is not None else mock
