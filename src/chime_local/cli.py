@@ -64,6 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="inject a fault: OP (or *) fails with ERROR, with probability P or the next N times",
     )
     serve.add_argument(
+        "--phone-number-quota",
+        type=int,
+        default=25,
+        metavar="N",
+        help="phone numbers a tenant's inventory may hold (default 25)",
+    )
+    serve.add_argument(
+        "--verify-bot-endpoints",
+        action="store_true",
+        help="POST the HTTPS challenge to a bot's events endpoint before accepting it",
+    )
+    serve.add_argument(
         "--admin-token",
         metavar="TOKEN",
         help="require 'Authorization: Bearer TOKEN' on /_chime_local/ (needed off loopback)",
@@ -164,6 +176,8 @@ def serve_config(args: argparse.Namespace) -> Config:
         raise ValueError(
             f"binding to {args.host} exposes the admin API: give --admin-token to protect it"
         )
+    if args.phone_number_quota < 0:
+        raise ValueError("--phone-number-quota must not be negative")
     if args.rate_limit is not None and args.rate_limit <= 0:
         raise ValueError("--rate-limit must be a positive number")
     return Config(
@@ -173,6 +187,8 @@ def serve_config(args: argparse.Namespace) -> Config:
         rate_limit=args.rate_limit,
         admin_token=args.admin_token,
         faults=tuple(parse_fault_option(text) for text in args.fault),
+        phone_number_quota=args.phone_number_quota,
+        verify_bot_endpoints=args.verify_bot_endpoints,
     )
 
 

@@ -20,3 +20,5 @@ class Config:
     rate_limit: float | None = None  # requests per second per access key
     admin_token: str | None = None  # required by the admin API when set
     faults: tuple[FaultRule, ...] = field(default_factory=tuple)
+    phone_number_quota: int = 25  # numbers per tenant inventory (deleted ones do not count)
+    verify_bot_endpoints: bool = False  # POST the HTTPS challenge before accepting an endpoint

@@ -8,12 +8,11 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from chime_local.testing import ServerProcess
-from tests.api.raw import call
+from tests.api.admin_calls import admin
 from tests.conftest import chime_client
 from tests.support import fresh_tenant
 
@@ -53,13 +52,6 @@ SEED = {
 def fresh_server() -> Iterator[ServerProcess]:
     with ServerProcess(db=None, extra_args=("--quiet",)) as server:
         yield server
-
-
-def admin(server: ServerProcess, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    status, _, payload = call(
-        server.endpoint_url, method, f"/_chime_local/{path}", body, signed=False
-    )
-    return status, json.loads(payload) if payload else None
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -7,25 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.api.admin_calls import enterprise_account
 from tests.api.raw import call
-
-
-def enterprise_account(server: Any, tenant: str, account_type: str) -> dict[str, Any]:
-    status, _, body = call(
-        server.endpoint_url,
-        "POST",
-        "/_chime_local/accounts",
-        {
-            "Name": f"{account_type} Co",
-            "AccountType": account_type,
-            "AwsAccountId": tenant,
-            "Domains": ["example.com"],
-        },
-        signed=False,
-    )
-    assert status == 201, body
-    account: dict[str, Any] = json.loads(body)["Account"]
-    return account
 
 
 @pytest.fixture

@@ -63,12 +63,29 @@ def test_unsigned_request_is_401(server: Any) -> None:
     assert (status, error, code) == (401, "UnauthorizedClientException", "Unauthorized")
 
 
-def test_not_yet_implemented_operation_is_501_naming_it(server: Any) -> None:
-    response = call(server.endpoint_url, "GET", "/phone-number-orders")
-    status, error, _, message = error_of(response)
-    if status == 200:  # implemented since: the table in the README says so
-        return
-    assert (status, error) == (501, "NotImplemented") and "ListPhoneNumberOrders" in message
+def test_an_operation_without_a_handler_is_501_naming_it() -> None:
+    from chime_local import Emulator
+    from chime_local.config import Config
+    from chime_local.protocol.http import HttpRequest
+    from tests.api.raw import FAKE_AUTH
+
+    emulator = Emulator(Config(log_requests=False))
+    del emulator.handlers["ListPhoneNumberOrders"]
+    response = emulator.handle(
+        HttpRequest("GET", "/phone-number-orders", "", {"authorization": FAKE_AUTH})
+    )
+    assert (response.status, response.headers["x-amzn-errortype"]) == (501, "NotImplemented")
+    assert json.loads(response.body) == {
+        "Code": "NotImplemented",
+        "Message": "ListPhoneNumberOrders is not implemented by chime-local yet",
+    }
+
+
+def test_every_operation_of_the_model_has_a_handler() -> None:
+    from chime_local.protocol.api import load_api
+    from chime_local.service import HANDLERS
+
+    assert sorted(HANDLERS) == sorted(load_api().operations)
 
 
 def test_every_response_has_a_request_id_and_json_content_type(server: Any) -> None:

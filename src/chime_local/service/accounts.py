@@ -7,7 +7,8 @@ from typing import Any
 from chime_local.errors import BadRequestException, UnprocessableEntityException
 from chime_local.service.context import RequestContext, new_id
 from chime_local.service.lookup import TEAM, require_account
-from chime_local.service.pagination import page_scope
+from chime_local.service.pagination import page_scope, paged
+from chime_local.service.phone_assignment import release_user_number
 from chime_local.store.sqlite import Doc
 
 DEFAULT_PAGE_SIZE = 100
@@ -74,6 +75,8 @@ def delete_account(ctx: RequestContext, params: dict[str, Any]) -> None:
         raise UnprocessableEntityException(
             f"Account '{account['AccountId']}' still has {remaining} active user(s); {rule}"
         )
+    for user, _, _ in ctx.store.account_users(account["AccountId"]):
+        release_user_number(ctx, user)
     ctx.store.mark_account_deleted(account["AccountId"], ctx.now)
 
 
@@ -87,10 +90,7 @@ def list_accounts(ctx: RequestContext, params: dict[str, Any]) -> Doc:
         name_prefix=name,
         member_email=email,
     )
-    result: Doc = {"Accounts": page.items}
-    if page.last_seq is not None:
-        result["NextToken"] = ctx.tokens.encode(scope, page.last_seq)
-    return result
+    return paged(ctx.tokens, scope, "Accounts", page.items, page.last_seq)
 
 
 def get_account_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:

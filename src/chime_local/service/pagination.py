@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+from typing import Any
 
 from chime_local.errors import BadRequestException
 
@@ -51,3 +52,29 @@ class TokenCodec:
 def page_scope(operation: str, *filters: object) -> str:
     """The scope a token is bound to: the operation and the values of its filters."""
     return json.dumps([operation, *filters], separators=(",", ":"))
+
+
+def paged(
+    tokens: TokenCodec, scope: str, key: str, items: list[Any], last_seq: int | None
+) -> dict[str, Any]:
+    """A list response: the items under ``key``, and ``NextToken`` only when more exist."""
+    result: dict[str, Any] = {key: items}
+    if last_seq is not None:
+        result["NextToken"] = tokens.encode(scope, last_seq)
+    return result
+
+
+def page_rows(
+    tokens: TokenCodec,
+    scope: str,
+    key: str,
+    rows: list[tuple[int, Any]],
+    token: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    """Page over rows already in memory, ordered by their position (small collections)."""
+    after = tokens.decode(scope, token)
+    remaining = [(seq, doc) for seq, doc in rows if seq > after]
+    page = remaining[:limit]
+    last = page[-1][0] if len(remaining) > limit else None
+    return paged(tokens, scope, key, [doc for _, doc in page], last)

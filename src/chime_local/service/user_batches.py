@@ -12,6 +12,7 @@ from typing import Any
 from chime_local.errors import BadRequestException, ChimeError
 from chime_local.service.context import RequestContext
 from chime_local.service.lookup import ENTERPRISE_LWA, TEAM, require_account, require_account_type
+from chime_local.service.phone_assignment import release_user_number
 from chime_local.service.users import REGISTERED, apply_user_update
 from chime_local.store.sqlite import Doc
 
@@ -55,6 +56,7 @@ def batch_suspend_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
 
     def suspend(user: Doc) -> None:
         if account["AccountType"] == TEAM:
+            release_user_number(ctx, user)
             ctx.store.remove_user(user["UserId"])
         elif account["AccountType"] == ENTERPRISE_LWA:
             user["UserRegistrationStatus"] = SUSPENDED

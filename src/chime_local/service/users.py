@@ -12,7 +12,7 @@ from typing import Any
 from chime_local.errors import BadRequestException, ConflictException
 from chime_local.service.context import RequestContext, new_id, new_pin
 from chime_local.service.lookup import TEAM, require_account, require_account_type, require_user
-from chime_local.service.pagination import page_scope
+from chime_local.service.pagination import page_scope, paged
 from chime_local.store.sqlite import Doc
 
 DEFAULT_PAGE_SIZE = 100
@@ -116,10 +116,7 @@ def list_users(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     )
     for user in page.items:
         user.pop("PersonalPIN", None)
-    result: Doc = {"Users": page.items}
-    if page.last_seq is not None:
-        result["NextToken"] = ctx.tokens.encode(scope, page.last_seq)
-    return result
+    return paged(ctx.tokens, scope, "Users", page.items, page.last_seq)
 
 
 def apply_user_update(account: Doc, user: Doc, changes: dict[str, Any]) -> None:

@@ -311,6 +311,56 @@ class Store:
             "UPDATE users SET private = ? WHERE user_id = ?", (_dump(private), user_id)
         )
 
+    # -- keyed records of the low-volume resources ----------------------------------------------
+
+    def put_record(self, kind: str, scope: str, record_id: str, doc: Doc) -> None:
+        """Insert or replace a record; a replaced record keeps its place in the order."""
+        self._db.execute(
+            "INSERT INTO records (kind, scope, record_id, doc) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (kind, record_id) DO UPDATE SET scope = excluded.scope, "
+            "doc = excluded.doc",
+            (kind, scope, record_id, _dump(doc)),
+        )
+
+    def get_record(self, kind: str, record_id: str, scope: str | None = None) -> Doc | None:
+        sql = "SELECT doc FROM records WHERE kind = ? AND record_id = ?"
+        args: list[Any] = [kind, record_id]
+        if scope is not None:
+            sql += " AND scope = ?"
+            args.append(scope)
+        row = self._db.execute(sql, args).fetchone()
+        return _load(row[0]) if row else None
+
+    def scope_records(self, kind: str, scope: str) -> list[tuple[int, Doc]]:
+        """Every record of a kind in a scope, in insertion order, with its position."""
+        rows = self._db.execute(
+            "SELECT seq, doc FROM records WHERE kind = ? AND scope = ? ORDER BY seq", (kind, scope)
+        )
+        return [(seq, _load(doc)) for seq, doc in rows]
+
+    def kind_records(self, kind: str) -> list[tuple[str, Doc]]:
+        """Every record of a kind, in insertion order, with its scope."""
+        rows = self._db.execute(
+            "SELECT scope, doc FROM records WHERE kind = ? ORDER BY seq", (kind,)
+        )
+        return [(scope, _load(doc)) for scope, doc in rows]
+
+    def count_records(self, kind: str, scope: str) -> int:
+        row = self._db.execute(
+            "SELECT count(*) FROM records WHERE kind = ? AND scope = ?", (kind, scope)
+        ).fetchone()
+        return int(row[0])
+
+    def delete_record(self, kind: str, record_id: str) -> None:
+        self._db.execute("DELETE FROM records WHERE kind = ? AND record_id = ?", (kind, record_id))
+
+    def delete_scope(self, kind: str, scope: str) -> None:
+        self._db.execute("DELETE FROM records WHERE kind = ? AND scope = ?", (kind, scope))
+
+    def record_counts(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT kind, count(*) FROM records GROUP BY kind")
+        return {kind: int(count) for kind, count in rows}
+
     def clear(self) -> None:
         """Remove every record (the schema, migrations and token secret stay)."""
         tables = self._db.execute(

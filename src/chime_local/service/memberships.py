@@ -1,0 +1,151 @@
+"""Room memberships: users and bots of the account as members (decisions 22).
+
+Member details (type, email, full name) are read from the user or bot at answer time, so they
+follow later changes. A second membership for the same member is ``ConflictException``; a room
+holds at most :data:`MEMBER_LIMIT`; bots are always ``Member`` and a disabled bot cannot join.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chime_local.errors import (
+    BadRequestException,
+    ChimeError,
+    ConflictException,
+    NotFoundException,
+    ResourceLimitExceededException,
+)
+from chime_local.service.bots import BOT_KIND
+from chime_local.service.context import RequestContext
+from chime_local.service.pagination import page_rows, page_scope
+from chime_local.service.rooms import MEMBERSHIP_KIND, membership_key, require_room
+from chime_local.store.sqlite import Doc
+
+MEMBER_LIMIT = 1000
+DEFAULT_PAGE_SIZE = 50
+
+
+def member_details(ctx: RequestContext, account_id: str, member_id: str) -> Doc | None:
+    user = ctx.store.get_user(account_id, member_id)
+    if user is not None:
+        kind, email, name = "User", user["PrimaryEmail"], user.get("DisplayName")
+    else:
+        bot = ctx.store.get_record(BOT_KIND, member_id, scope=account_id)
+        if bot is None:
+            return None
+        kind, email, name = "Bot", bot["BotEmail"], bot["DisplayName"]
+    details = {"MemberId": member_id, "MemberType": kind, "Email": email, "AccountId": account_id}
+    return details | ({"FullName": name} if name else {})
+
+
+def _answer(ctx: RequestContext, room: Doc, membership: Doc) -> Doc | None:
+    member = member_details(ctx, room["AccountId"], membership["MemberId"])
+    if member is None:
+        return None
+    return {
+        "RoomId": room["RoomId"],
+        "Member": member,
+        "Role": membership["Role"],
+        "InvitedBy": membership["InvitedBy"],
+        "UpdatedTimestamp": membership["UpdatedTimestamp"],
+    }
+
+
+def add_member(ctx: RequestContext, room: Doc, member_id: str, role: str | None) -> Doc:
+    member = member_details(ctx, room["AccountId"], member_id)
+    if member is None:
+        raise NotFoundException(f"Member '{member_id}' not found in account '{room['AccountId']}'")
+    if member["MemberType"] == "Bot":
+        bot = ctx.store.get_record(BOT_KIND, member_id) or {}
+        if bot.get("Disabled"):
+            raise BadRequestException(f"Bot '{member_id}' is disabled and cannot join rooms")
+        if role == "Administrator":
+            raise BadRequestException("Bots can only be room members, not administrators")
+    key = membership_key(room["RoomId"], member_id)
+    if ctx.store.get_record(MEMBERSHIP_KIND, key) is not None:
+        raise ConflictException(f"Member '{member_id}' is already in room '{room['RoomId']}'")
+    if ctx.store.count_records(MEMBERSHIP_KIND, room["RoomId"]) >= MEMBER_LIMIT:
+        raise ResourceLimitExceededException(
+            f"Room '{room['RoomId']}' already has the maximum of {MEMBER_LIMIT} members"
+        )
+    membership = {
+        "MemberId": member_id,
+        "Role": role or "Member",
+        "InvitedBy": ctx.caller.arn,
+        "UpdatedTimestamp": ctx.now,
+    }
+    ctx.store.put_record(MEMBERSHIP_KIND, room["RoomId"], key, membership)
+    answer = _answer(ctx, room, membership)
+    assert answer is not None
+    return answer
+
+
+def create_room_membership(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    room = require_room(ctx, params["AccountId"], params["RoomId"], "CreateRoomMembership")
+    return {"RoomMembership": add_member(ctx, room, params["MemberId"], params.get("Role"))}
+
+
+def batch_create_room_membership(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    room = require_room(ctx, params["AccountId"], params["RoomId"], "BatchCreateRoomMembership")
+    errors = []
+    for item in params["MembershipItemList"]:
+        member_id = item.get("MemberId", "")
+        try:
+            add_member(ctx, room, member_id, item.get("Role"))
+        except ChimeError as error:
+            errors.append(
+                {"MemberId": member_id, "ErrorCode": error.code, "ErrorMessage": error.message}
+            )
+    return {"Errors": errors}
+
+
+def list_room_memberships(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    room = require_room(ctx, params["AccountId"], params["RoomId"], "ListRoomMemberships")
+    rows = [
+        (seq, answer)
+        for seq, membership in ctx.store.scope_records(MEMBERSHIP_KIND, room["RoomId"])
+        if (answer := _answer(ctx, room, membership)) is not None
+    ]
+    scope = page_scope("ListRoomMemberships", room["RoomId"])
+    limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
+    return page_rows(ctx.tokens, scope, "RoomMemberships", rows, params.get("NextToken"), limit)
+
+
+def _require_membership(
+    ctx: RequestContext, params: dict[str, Any], operation: str
+) -> tuple[Doc, Doc]:
+    room = require_room(ctx, params["AccountId"], params["RoomId"], operation)
+    membership = ctx.store.get_record(
+        MEMBERSHIP_KIND, membership_key(room["RoomId"], params["MemberId"])
+    )
+    if membership is None:
+        raise NotFoundException(f"Member '{params['MemberId']}' is not in room '{room['RoomId']}'")
+    return room, membership
+
+
+def update_room_membership(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    room, membership = _require_membership(ctx, params, "UpdateRoomMembership")
+    member = member_details(ctx, room["AccountId"], membership["MemberId"])
+    if member is not None and member["MemberType"] == "Bot":
+        raise BadRequestException("Room membership roles can be updated only for users")
+    if params.get("Role") is not None:
+        membership["Role"] = params["Role"]
+    membership["UpdatedTimestamp"] = ctx.now
+    key = membership_key(room["RoomId"], membership["MemberId"])
+    ctx.store.put_record(MEMBERSHIP_KIND, room["RoomId"], key, membership)
+    return {"RoomMembership": _answer(ctx, room, membership)}
+
+
+def delete_room_membership(ctx: RequestContext, params: dict[str, Any]) -> None:
+    room, membership = _require_membership(ctx, params, "DeleteRoomMembership")
+    ctx.store.delete_record(MEMBERSHIP_KIND, membership_key(room["RoomId"], membership["MemberId"]))
+
+
+HANDLERS = {
+    "CreateRoomMembership": create_room_membership,
+    "BatchCreateRoomMembership": batch_create_room_membership,
+    "ListRoomMemberships": list_room_memberships,
+    "UpdateRoomMembership": update_room_membership,
+    "DeleteRoomMembership": delete_room_membership,
+}

@@ -1,0 +1,184 @@
+"""Finding and ordering numbers: search, supported countries, orders (decisions 20).
+
+Search is deterministic: US numbers come from the fictional ``555-0100`` to ``555-0199`` range of
+the requested (or the state's) area code, toll-free ones from the requested prefix, and other
+countries from a fixed range of their calling code; numbers already in any inventory are never
+offered. Orders complete at once: each number is ``Acquired`` (or ``Failed`` when someone owns it)
+and enters the inventory ``Unassigned``, within the tenant's quota.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from chime_local.errors import (
+    BadRequestException,
+    NotFoundException,
+    ResourceLimitExceededException,
+)
+from chime_local.service.context import RequestContext, new_id
+from chime_local.service.pagination import page_rows, page_scope
+from chime_local.service.phone_numbers import (
+    KIND,
+    UNASSIGNED,
+    active_count,
+    check_product_type,
+    is_toll_free,
+    number_key,
+    save,
+    wire_id,
+)
+from chime_local.store.sqlite import Doc
+
+ORDER_KIND = "phone-number-order"
+DEFAULT_PAGE_SIZE = 50
+CALLING_CODES = {
+    "US": "1", "CA": "1", "PR": "1", "AT": "43", "AU": "61", "CH": "41", "DE": "49", "DK": "45",
+    "FI": "358", "GB": "44", "IE": "353", "IT": "39", "KR": "82", "NG": "234", "NZ": "64",
+    "SE": "46",
+}  # fmt: skip
+NANP_AREAS = {"CA": "416", "PR": "787"}
+STATE_AREA_CODES = {
+    "WA": "206", "CA": "415", "NY": "212", "TX": "512", "IL": "312", "MA": "617", "FL": "305",
+    "CO": "303", "GA": "404", "OR": "503", "DC": "202", "VA": "703", "NJ": "201", "PA": "215",
+}  # fmt: skip
+FALLBACK_AREA_CODES = ("207", "208", "216", "225", "231", "239", "240", "248", "251", "252")
+US_TYPES = ["Local", "TollFree"]
+
+
+def search_available_phone_numbers(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    candidates = [n for n in _candidates(params) if ctx.store.get_record(KIND, n) is None]
+    rows = list(enumerate(candidates, start=1))
+    filters = sorted((k, v) for k, v in params.items() if k not in ("NextToken", "MaxResults"))
+    scope = page_scope("SearchAvailablePhoneNumbers", filters)
+    limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
+    return page_rows(ctx.tokens, scope, "E164PhoneNumbers", rows, params.get("NextToken"), limit)
+
+
+def _candidates(params: dict[str, Any]) -> list[str]:
+    country = params.get("Country", "US")
+    area, city, state = params.get("AreaCode"), params.get("City"), params.get("State")
+    prefix, kind = params.get("TollFreePrefix"), params.get("PhoneNumberType")
+    if country != "US":
+        if country not in CALLING_CODES:
+            raise BadRequestException(f"Country '{country}' is not supported")
+        if area or city or state or prefix:
+            raise BadRequestException(
+                "Outside the US only PhoneNumberType is supported (no AreaCode, City, State or "
+                "TollFreePrefix)"
+            )
+        if kind is None:
+            raise BadRequestException("PhoneNumberType is required outside the US")
+        code = CALLING_CODES[country]
+        base = code + NANP_AREAS.get(country, "") + ("800" if kind == "TollFree" else "")
+        return [f"+{base}5550{i:03d}" for i in range(100, 200)]
+    if not (area or city or state or prefix):
+        raise BadRequestException("A US search needs AreaCode, City, State or TollFreePrefix")
+    if city and not state:
+        raise BadRequestException("City requires State")
+    if prefix:
+        if area or city or state:
+            raise BadRequestException("TollFreePrefix cannot be combined with AreaCode/City/State")
+        return [f"+1{prefix}5550{i:03d}" for i in range(100, 200)]
+    if not area:
+        area = (
+            STATE_AREA_CODES.get(state or "")
+            or FALLBACK_AREA_CODES[
+                zlib.crc32(f"{state}/{city}".encode()) % len(FALLBACK_AREA_CODES)
+            ]
+        )
+    if not (len(area) == 3 and area.isdigit()):
+        raise BadRequestException(f"AreaCode '{area}' must be three digits")
+    return [f"+1{area}5550{i:03d}" for i in range(100, 200)]
+
+
+def list_supported_phone_number_countries(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    countries = [{"CountryCode": "US", "SupportedPhoneNumberTypes": US_TYPES}]
+    if params["ProductType"] == "SipMediaApplicationDialIn":
+        countries += [
+            {"CountryCode": code, "SupportedPhoneNumberTypes": ["Local"]}
+            for code in sorted(CALLING_CODES)
+            if code != "US"
+        ]
+    return {"PhoneNumberCountries": countries}
+
+
+def country_of(number: str) -> str:
+    if number.startswith("+1"):
+        area = number[2:5]
+        return next((c for c, a in NANP_AREAS.items() if a == area), "US")
+    matches = [c for c, code in CALLING_CODES.items() if number[1:].startswith(code)]
+    return max(matches, key=lambda c: len(CALLING_CODES[c]), default="US")
+
+
+def new_number(ctx: RequestContext, number: str, product_type: str) -> Doc:
+    capabilities = ("InboundCall", "OutboundCall", "InboundSMS", "OutboundSMS")
+    return {
+        "PhoneNumberId": wire_id(number),
+        "E164PhoneNumber": number,
+        "Country": country_of(number),
+        "Type": "TollFree" if is_toll_free(number) else "Local",
+        "ProductType": product_type,
+        "Status": UNASSIGNED,
+        "Capabilities": dict.fromkeys((*capabilities, "InboundMMS", "OutboundMMS"), True),
+        "Associations": [],
+        "CallingNameStatus": "Unassigned",
+        "CreatedTimestamp": ctx.now,
+        "UpdatedTimestamp": ctx.now,
+    }
+
+
+def create_phone_number_order(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    product_type = params["ProductType"]
+    numbers = list(dict.fromkeys(number_key(n) for n in params["E164PhoneNumbers"]))
+    if not numbers:
+        raise BadRequestException("E164PhoneNumbers must name at least one number")
+    for number in numbers:
+        check_product_type(number, product_type)
+    free = [n for n in numbers if ctx.store.get_record(KIND, n) is None]
+    quota = ctx.config.phone_number_quota
+    if active_count(ctx) + len(free) > quota:
+        raise ResourceLimitExceededException(
+            f"Ordering {len(free)} more numbers would exceed the inventory limit of {quota}"
+        )
+    for number in free:
+        save(ctx, new_number(ctx, number, product_type))
+    ordered = [
+        {"E164PhoneNumber": n, "Status": "Acquired" if n in free else "Failed"} for n in numbers
+    ]
+    status = "Successful" if len(free) == len(numbers) else "Partial" if free else "Failed"
+    order = {
+        "PhoneNumberOrderId": new_id(),
+        "ProductType": product_type,
+        "Status": status,
+        "OrderedPhoneNumbers": ordered,
+        "CreatedTimestamp": ctx.now,
+        "UpdatedTimestamp": ctx.now,
+    }
+    ctx.store.put_record(ORDER_KIND, ctx.tenant, order["PhoneNumberOrderId"], order)
+    return {"PhoneNumberOrder": order}
+
+
+def get_phone_number_order(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    order_id = params["PhoneNumberOrderId"]
+    order = ctx.store.get_record(ORDER_KIND, order_id.lower(), scope=ctx.tenant)
+    if order is None:
+        raise NotFoundException(f"Phone number order '{order_id}' not found")
+    return {"PhoneNumberOrder": order}
+
+
+def list_phone_number_orders(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    rows = ctx.store.scope_records(ORDER_KIND, ctx.tenant)
+    limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
+    scope = page_scope("ListPhoneNumberOrders")
+    return page_rows(ctx.tokens, scope, "PhoneNumberOrders", rows, params.get("NextToken"), limit)
+
+
+HANDLERS = {
+    "SearchAvailablePhoneNumbers": search_available_phone_numbers,
+    "ListSupportedPhoneNumberCountries": list_supported_phone_number_countries,
+    "CreatePhoneNumberOrder": create_phone_number_order,
+    "GetPhoneNumberOrder": get_phone_number_order,
+    "ListPhoneNumberOrders": list_phone_number_orders,
+}

@@ -1,0 +1,58 @@
+"""Settings of the whole AWS account: global (CDR buckets) and the default calling name.
+
+Getters of settings never set return the empty structure (decisions 22). The default calling name
+can change once every 7 days (the model's documentation); sooner is ``BadRequestException``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from chime_local.clock import parse_wire_time
+from chime_local.errors import BadRequestException
+from chime_local.service.context import RequestContext
+from chime_local.store.sqlite import Doc
+
+GLOBAL_KIND = "global-settings"
+PHONE_KIND = "phone-number-settings"
+CALLING_NAME_INTERVAL = timedelta(days=7)
+
+
+def get_global_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    return ctx.store.get_record(GLOBAL_KIND, ctx.tenant) or {}
+
+
+def update_global_settings(ctx: RequestContext, params: dict[str, Any]) -> None:
+    settings = ctx.store.get_record(GLOBAL_KIND, ctx.tenant) or {}
+    for section in ("BusinessCalling", "VoiceConnector"):
+        if section in params:
+            settings[section] = {**settings.get(section, {}), **params[section]}
+    ctx.store.put_record(GLOBAL_KIND, ctx.tenant, ctx.tenant, settings)
+
+
+def get_phone_number_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+    return ctx.store.get_record(PHONE_KIND, ctx.tenant) or {}
+
+
+def update_phone_number_settings(ctx: RequestContext, params: dict[str, Any]) -> None:
+    settings = ctx.store.get_record(PHONE_KIND, ctx.tenant)
+    if settings is not None:
+        next_change = (
+            parse_wire_time(settings["CallingNameUpdatedTimestamp"]) + CALLING_NAME_INTERVAL
+        )
+        if parse_wire_time(ctx.now) < next_change:
+            raise BadRequestException(
+                "The default calling name can be changed once every 7 days; next change allowed "
+                f"after {next_change.isoformat()}"
+            )
+    document = {"CallingName": params["CallingName"], "CallingNameUpdatedTimestamp": ctx.now}
+    ctx.store.put_record(PHONE_KIND, ctx.tenant, ctx.tenant, document)
+
+
+HANDLERS = {
+    "GetGlobalSettings": get_global_settings,
+    "UpdateGlobalSettings": update_global_settings,
+    "GetPhoneNumberSettings": get_phone_number_settings,
+    "UpdatePhoneNumberSettings": update_phone_number_settings,
+}
