@@ -279,7 +279,11 @@ def test_updates_and_the_calling_name_transition(own_server: ServerProcess) -> N
         UpdatePhoneNumberRequestItems=[
             {"PhoneNumberId": "+14045550150", "ProductType": "BusinessCalling"},
             {"PhoneNumberId": "+14045550199", "ProductType": "BusinessCalling"},
-            {"PhoneNumberId": "+14045550151", "CallingName": "Night Line", "ProductType": "VoiceConnector"},
+            {
+                "PhoneNumberId": "+14045550151",
+                "CallingName": "Night Line",
+                "ProductType": "VoiceConnector",
+            },
         ]
     )["PhoneNumberErrors"]
     assert [e["ErrorCode"] for e in errors] == ["NotFound", "BadRequest"]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
+from chime_local.admin.resources import RESOURCES, list_resource, resource_counts
 from chime_local.clock import parse_wire_time
 from chime_local.errors import ChimeError
 from chime_local.guards import FAULT_ERRORS, FaultRule
@@ -61,6 +62,8 @@ class AdminApi:
             ("PUT", re.compile(r"clock"), self.put_clock),
             ("DELETE", re.compile(r"clock"), self.delete_clock),
             ("GET", re.compile(r"requests"), self.get_requests),
+            ("GET", re.compile(r"resources"), self.get_resource_counts),
+            ("GET", re.compile(r"resources/(?P<name>[a-z-]+)"), self.get_resource),
         ]
 
     def handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
@@ -117,7 +120,6 @@ class AdminApi:
     def post_accept_invitation(
         self, request: HttpRequest, groups: dict[str, str]
     ) -> tuple[int, Any]:
-
         user = self.emulator.accept_invitation(unquote(groups["account"]), unquote(groups["user"]))
         return 200, {"User": user}
 
@@ -147,11 +149,19 @@ class AdminApi:
         return self.get_clock(request, groups)
 
     def get_requests(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        return 200, {"Requests": self.emulator.recent_calls(_limit(request))}
 
-        raw = dict(parse_qsl(request.query)).get("limit", "100")
-        if not raw.isdigit() or not 1 <= int(raw) <= 1000:
-            raise field_error("limit", "must be a whole number from 1 to 1000")
-        return 200, {"Requests": self.emulator.recent_calls(int(raw))}
+    def get_resource_counts(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        emulator = self.emulator
+        return 200, {"Resources": resource_counts(emulator.store, emulator.clock.wire_now())}
+
+    def get_resource(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        name = groups["name"]
+        if name not in RESOURCES:
+            raise AdminError(404, f"resource: unknown '{name}'; one of {', '.join(RESOURCES)}")
+        emulator = self.emulator
+        items = list_resource(emulator.store, name, emulator.clock.wire_now(), _limit(request))
+        return 200, {"Items": items}
 
     def get_health(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
         return 200, self.emulator.health()
@@ -207,6 +217,13 @@ def fault_rule(body: dict[str, Any], operations: set[str]) -> FaultRule:
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise field_error("Seed", "must be a whole number")
     return FaultRule(operation, error, count, probability, access_key, seed)
+
+
+def _limit(request: HttpRequest) -> int:
+    raw = dict(parse_qsl(request.query)).get("limit", "100")
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise field_error("limit", "must be a whole number from 1 to 1000")
+    return int(raw)
 
 
 def read_json_object(request: HttpRequest) -> dict[str, Any]:

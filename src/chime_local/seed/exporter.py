@@ -12,17 +12,27 @@ from chime_local.seed.fields import (
     TELEPHONY_SETTINGS,
     USER_FIELDS,
 )
+from chime_local.seed.records import export_records, tenant_ids
 from chime_local.store import Store
 from chime_local.store.sqlite import Doc
 
 
 def export_state(store: Store) -> dict[str, Any]:
+    tenants = [
+        {"aws_account_id": tenant, **export_records(store, "tenant", tenant)}
+        for tenant in tenant_ids(store)
+    ]
     accounts = []
     for doc, settings, deleted in store.all_accounts():
         account = _account(doc, settings, deleted)
         account["users"] = [_user(*row) for row in store.account_users(doc["AccountId"])]
+        account.update(export_records(store, "account", doc["AccountId"]))
         accounts.append(account)
-    return {"version": 1, "accounts": accounts}
+    document: dict[str, Any] = {"version": 1}
+    if tenants:
+        document["tenants"] = tenants
+    document["accounts"] = accounts
+    return document
 
 
 def _account(doc: Doc, settings: Doc, deleted: str | None) -> dict[str, Any]:

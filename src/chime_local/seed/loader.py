@@ -22,6 +22,7 @@ from chime_local.seed.fields import (
     TELEPHONY_SETTINGS,
     USER_FIELDS,
 )
+from chime_local.seed.records import load_records
 from chime_local.seed.validation import validate_seed
 from chime_local.service.context import new_id
 from chime_local.store import Store
@@ -60,9 +61,12 @@ def load_seed(
     pins = _Pins(store, document)
     users = 0
     with store.transaction():
+        for tenant in document.get("tenants", ()):
+            load_records(store, tenant, "tenant", tenant["aws_account_id"], now)
         for account in document.get("accounts", ()):
             doc, settings, deleted = _account(account, now, default_tenant)
             store.insert_account(doc["AwsAccountId"], doc, settings, deleted_at=deleted)
+            load_records(store, account, "account", doc["AccountId"], now)
             rows = (_user(user, doc, now, pins) for user in account.get("users", ()))
             for batch in _batches(rows):
                 store.insert_users(batch)

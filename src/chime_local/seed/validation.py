@@ -75,6 +75,7 @@ def validate_seed(document: Any, store: Store | None = None) -> None:
 
 
 def _relations(document: dict[str, Any], store: Store | None) -> Iterator[str]:
+    yield from _record_relations(document, store)
     account_ids: set[str] = set()
     user_ids: set[str] = set()
     pins: set[str] = set()
@@ -104,6 +105,30 @@ def _relations(document: dict[str, Any], store: Store | None) -> Iterator[str]:
                 yield f"{at}.state: only Team accounts have invited users"
             if "license" in user and user["license"] not in licenses:
                 yield f"{at}.license: not in the account's supported_licenses"
+
+
+def _record_relations(document: dict[str, Any], store: Store | None) -> Iterator[str]:
+    """Numbers, rooms and bots are unique across the document and the store."""
+    from chime_local.seed.records import PLACES
+
+    seen: dict[str, set[str]] = {}
+    owners = [("tenants", t, t["aws_account_id"]) for t in document.get("tenants", [])]
+    owners += [("accounts", a, a.get("id", "")) for a in document.get("accounts", [])]
+    counters = {"tenants": 0, "accounts": 0}
+    for section, entry, owner_id in owners:
+        index = counters[section]
+        counters[section] += 1
+        for place in PLACES:
+            if place.key not in entry or place.single or place.key == "room_memberships":
+                continue
+            for i, doc in enumerate(entry[place.key]):
+                record_id = place.record_id(doc, owner_id)
+                if place.key == "phone_numbers":
+                    record_id = "+" + record_id.lstrip("+")
+                where = f"{section}[{index}].{place.key}[{i}]"
+                yield from _unique(record_id, seen.setdefault(place.kind, set()), where, "record")
+                if store is not None and store.get_record(place.kind, record_id) is not None:
+                    yield f"{where}: {record_id} already exists"
 
 
 def _unique(value: str | None, seen: set[str], where: str, what: str) -> Iterator[str]:

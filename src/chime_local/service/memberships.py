@@ -70,6 +70,8 @@ def add_member(ctx: RequestContext, room: Doc, member_id: str, role: str | None)
             f"Room '{room['RoomId']}' already has the maximum of {MEMBER_LIMIT} members"
         )
     membership = {
+        "AccountId": room["AccountId"],
+        "RoomId": room["RoomId"],
         "MemberId": member_id,
         "Role": role or "Member",
         "InvitedBy": ctx.caller.arn,

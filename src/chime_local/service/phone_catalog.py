@@ -112,7 +112,7 @@ def country_of(number: str) -> str:
     return max(matches, key=lambda c: len(CALLING_CODES[c]), default="US")
 
 
-def new_number(ctx: RequestContext, number: str, product_type: str) -> Doc:
+def new_number(number: str, product_type: str, now: str) -> Doc:
     capabilities = ("InboundCall", "OutboundCall", "InboundSMS", "OutboundSMS")
     return {
         "PhoneNumberId": wire_id(number),
@@ -124,9 +124,15 @@ def new_number(ctx: RequestContext, number: str, product_type: str) -> Doc:
         "Capabilities": dict.fromkeys((*capabilities, "InboundMMS", "OutboundMMS"), True),
         "Associations": [],
         "CallingNameStatus": "Unassigned",
-        "CreatedTimestamp": ctx.now,
-        "UpdatedTimestamp": ctx.now,
+        "CreatedTimestamp": now,
+        "UpdatedTimestamp": now,
     }
+
+
+def complete_number(given: Doc, now: str) -> Doc:
+    """A seed's phone number, with what it leaves out filled as an order would."""
+    number = number_key(given["E164PhoneNumber"])
+    return {**new_number(number, given["ProductType"], now), **given, "E164PhoneNumber": number}
 
 
 def create_phone_number_order(ctx: RequestContext, params: dict[str, Any]) -> Doc:
@@ -143,7 +149,7 @@ def create_phone_number_order(ctx: RequestContext, params: dict[str, Any]) -> Do
             f"Ordering {len(free)} more numbers would exceed the inventory limit of {quota}"
         )
     for number in free:
-        save(ctx, new_number(ctx, number, product_type))
+        save(ctx, new_number(number, product_type, ctx.now))
     ordered = [
         {"E164PhoneNumber": n, "Status": "Acquired" if n in free else "Failed"} for n in numbers
     ]

@@ -12,6 +12,7 @@ from chime_local.errors import NotFoundException, ResourceLimitExceededException
 from chime_local.service.context import RequestContext, new_id
 from chime_local.service.lookup import require_account, require_enterprise
 from chime_local.service.pagination import page_rows, page_scope
+from chime_local.store import Store
 from chime_local.store.sqlite import Doc
 
 ROOM_KIND = "room"
@@ -60,12 +61,21 @@ def create_room(ctx: RequestContext, params: dict[str, Any]) -> Doc:
         "CreatedTimestamp": ctx.now,
         "UpdatedTimestamp": ctx.now,
     }
-    ctx.store.put_record(ROOM_KIND, account_id, room["RoomId"], room)
     if token is not None:
-        ctx.store.put_record(
+        room["ClientRequestToken"] = token  # not in the Room shape, so never serialized
+    save_room(ctx.store, room)
+    return {"Room": room}
+
+
+def save_room(store: Store, room: Doc) -> None:
+    """Store a room and the idempotency token that created it, if any."""
+    account_id = room["AccountId"]
+    store.put_record(ROOM_KIND, account_id, room["RoomId"], room)
+    token = room.get("ClientRequestToken")
+    if token is not None:
+        store.put_record(
             TOKEN_KIND, account_id, f"{account_id}/{token}", {"RoomId": room["RoomId"]}
         )
-    return {"Room": room}
 
 
 def get_room(ctx: RequestContext, params: dict[str, Any]) -> Doc:
@@ -92,7 +102,7 @@ def update_room(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     if params.get("Name") is not None:
         room["Name"] = params["Name"]
     room["UpdatedTimestamp"] = ctx.now
-    ctx.store.put_record(ROOM_KIND, room["AccountId"], room["RoomId"], room)
+    save_room(ctx.store, room)
     return {"Room": room}
 
 

@@ -225,6 +225,17 @@ class Store:
             ],
         )
 
+    def all_users(self, limit: int) -> Iterator[tuple[Doc, Doc, Doc]]:
+        """The first users of every account, in insertion order: (doc, settings, private)."""
+        rows = self._db.execute(
+            "SELECT doc, settings, private FROM users ORDER BY seq LIMIT ?", (limit,)
+        )
+        for doc, settings, private in rows.fetchall():
+            yield _load(doc), _load(settings), _load(private)
+
+    def count_all_users(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM users").fetchone()[0])
+
     def user_exists(self, user_id: str) -> bool:
         found = self._db.execute("SELECT 1 FROM users WHERE user_id = ?", (user_id,))
         return found.fetchone() is not None

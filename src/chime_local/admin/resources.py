@@ -1,0 +1,57 @@
+"""What the store holds, per resource, for ``GET /_chime_local/resources[/{name}]``.
+
+Includes what Chime's API does not show: deleted (disabled) accounts for 90 days after their
+deletion (decisions 11), users' last logout time (decisions 18), and every tenant's records.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from chime_local.clock import parse_wire_time, wire_time
+from chime_local.seed.records import PLACES
+from chime_local.store import Store
+
+DISABLED_ACCOUNTS_KEPT = timedelta(days=90)
+RECORD_RESOURCES = {place.key.replace("_", "-"): place.kind for place in PLACES}
+RESOURCES = ("accounts", "deleted-accounts", "users", *RECORD_RESOURCES)
+
+
+def resource_counts(store: Store, now: str) -> dict[str, int]:
+    counts = store.record_counts()
+    return {
+        "accounts": sum(1 for _, _, deleted in store.all_accounts() if deleted is None),
+        "deleted-accounts": len(deleted_accounts(store, now)),
+        "users": store.count_all_users(),
+        **{name: counts.get(kind, 0) for name, kind in RECORD_RESOURCES.items()},
+    }
+
+
+def deleted_accounts(store: Store, now: str) -> list[dict[str, Any]]:
+    since = wire_time(parse_wire_time(now) - DISABLED_ACCOUNTS_KEPT)
+    return [
+        {**doc, "AccountStatus": "Suspended", "DeletedTimestamp": deleted}
+        for doc, _, deleted in store.all_accounts()
+        if deleted is not None and deleted >= since
+    ]
+
+
+def list_resource(store: Store, name: str, now: str, limit: int) -> list[dict[str, Any]]:
+    """The first ``limit`` records of a resource (``KeyError`` for an unknown name)."""
+    if name == "accounts":
+        items = [
+            {**doc, "Settings": settings}
+            for doc, settings, deleted in store.all_accounts()
+            if deleted is None
+        ]
+    elif name == "deleted-accounts":
+        items = deleted_accounts(store, now)
+    elif name == "users":
+        items = [
+            {**doc, "Settings": settings, **private}
+            for doc, settings, private in store.all_users(limit)
+        ]
+    else:
+        items = [doc for _, doc in store.kind_records(RECORD_RESOURCES[name])]
+    return items[:limit]
