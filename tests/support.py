@@ -7,6 +7,9 @@ can be proven for all 62 operations without hand-writing 62 requests.
 from __future__ import annotations
 
 import secrets
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from botocore.model import Shape, StructureShape
@@ -53,3 +56,14 @@ def example_input(shape: StructureShape | None) -> dict[str, Any]:
     if shape is None:
         return {}
     return {member: example_value(s, member) for member, s in shape.members.items()}
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the ``chime-local`` command with these arguments and capture what it prints."""
+    return subprocess.run(
+        [sys.executable, "-m", "chime_local", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +12,7 @@ import pytest
 from chime_local.testing import ServerProcess
 from tests.api.admin_calls import admin
 from tests.conftest import chime_client
-from tests.support import fresh_tenant
+from tests.support import cli, fresh_tenant
 
 SEED = {
     "version": 1,
@@ -52,16 +50,6 @@ SEED = {
 def fresh_server() -> Iterator[ServerProcess]:
     with ServerProcess(db=None, extra_args=("--quiet",)) as server:
         yield server
-
-
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "chime_local", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-    )
 
 
 def test_seed_then_read_through_the_api(fresh_server: ServerProcess) -> None:

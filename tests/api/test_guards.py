@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -171,21 +169,6 @@ def test_admin_token_is_enforced() -> None:
 
 
 def test_non_loopback_bind_without_token_refuses_to_start() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "chime_local",
-            "serve",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            "0",
-            "--in-memory",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = cli("serve", "--host", "0.0.0.0", "--port", "0", "--in-memory")
     assert result.returncode == 2
     assert "--admin-token" in result.stderr

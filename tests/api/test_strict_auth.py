@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from chime_local.testing import ServerProcess
 from tests.api.signing import send, sign
 from tests.conftest import chime_client
+from tests.support import cli
 
 CREDENTIALS = """
 [[credentials]]
@@ -322,46 +323,14 @@ def test_content_sha256_header_must_match_the_body(strict_server: ServerProcess)
 
 
 def test_malformed_credentials_file_stops_the_server_naming_the_line(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     bad = tmp_path / "bad.toml"
     bad.write_text(
         '[[credentials]]\naccess_key_id = "A"\nsecret_access_key = "s"\naws_account_id = "12"\n'
     )
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "chime_local",
-            "serve",
-            "--port",
-            "0",
-            "--in-memory",
-            "--credentials",
-            str(bad),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    serve = ("serve", "--port", "0", "--in-memory", "--credentials", str(bad))
+    result = cli(*serve)
     assert result.returncode == 2
     assert "line 1" in result.stderr and "aws_account_id must be 12 digits" in result.stderr
     bad.write_text("[[credentials]]\naccess_key_id = \n")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "chime_local",
-            "serve",
-            "--port",
-            "0",
-            "--in-memory",
-            "--credentials",
-            str(bad),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = cli(*serve)
     assert result.returncode == 2 and "line 2" in result.stderr
