@@ -13,6 +13,7 @@ from botocore.config import Config
 from chime_local.testing import ServerProcess
 from tests.api.raw import call
 from tests.conftest import chime_client
+from tests.support import cli
 
 
 def add_fault(server: ServerProcess, rule: dict[str, Any]) -> tuple[int, Any]:
