@@ -1,0 +1,1 @@
+"""chime-local's benchmarks: ``python -m bench`` (or ``./run bench``) writes ``bench/RESULTS.md``."""

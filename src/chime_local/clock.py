@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 def wire_time(moment: datetime) -> str:
     """Format as ``2019-01-08T17:59:18.006Z``."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # isoformat is several times faster than strftime, and this runs on every request
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def parse_wire_time(text: str) -> datetime:

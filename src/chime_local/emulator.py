@@ -115,7 +115,7 @@ class Emulator:
         error_type = response.headers.get("x-amzn-errortype")
         self.calls.record(
             Call(
-                self.clock.wire_now(),
+                self.clock.now(),
                 caller.access_key,
                 operation,
                 params,
@@ -159,7 +159,7 @@ class Emulator:
             clock=self.clock,
             config=self.config,
             tokens=self.tokens,
-            now=self.clock.wire_now(),
+            moment=self.clock.now(),
         )
 
     # -- state operations (the admin API, as methods) ---------------------------------------------

@@ -7,17 +7,19 @@ marks them, are masked when the log is read.
 from __future__ import annotations
 
 from collections import deque
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from botocore.model import ListShape, Shape, StructureShape
 
+from chime_local.clock import wire_time
 from chime_local.protocol.api import Operation
 
 MASK = "***"
 
 
 class Call(NamedTuple):
-    time: str
+    time: datetime
     access_key: str
     operation: Operation | None
     params: dict[str, Any]
@@ -44,7 +46,7 @@ def _describe(call: Call) -> dict[str, Any]:
     operation = call.operation
     shape = operation.input_shape if operation else None
     return {
-        "Time": call.time,
+        "Time": wire_time(call.time),
         "AccessKeyId": call.access_key,
         "Operation": operation.name if operation else None,
         "Parameters": _mask(shape, call.params) if shape else {},

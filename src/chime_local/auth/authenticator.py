@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from chime_local.auth.credentials import Credential
 from chime_local.auth.header import parse_authorization
 from chime_local.auth.permissions import authorize
-from chime_local.auth.strict import verify_signature
+from chime_local.auth.strict import SignatureVerifier
 from chime_local.errors import UnrecognizedClientException
 from chime_local.protocol.http import HttpRequest
 from chime_local.service.context import Caller
@@ -27,6 +27,7 @@ class Authenticator:
     def __init__(self, default_tenant: str, credentials: dict[str, Credential] | None) -> None:
         self._default_tenant = default_tenant
         self.credentials = credentials
+        self._verifier = SignatureVerifier()
 
     @property
     def strict(self) -> bool:
@@ -43,7 +44,7 @@ class Authenticator:
             raise UnrecognizedClientException(
                 "The security token included in the request is invalid."
             )
-        verify_signature(request, header, credential.secret_access_key, datetime.now(UTC))
+        self._verifier.verify(request, header, credential.secret_access_key, datetime.now(UTC))
         return Caller(key, credential.aws_account_id, credential.user_name)
 
     def authorize(self, caller: Caller, action: str, account_id: str | None) -> None:

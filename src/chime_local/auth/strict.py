@@ -5,6 +5,7 @@ as received, only the headers the client listed in ``SignedHeaders``, and the bo
 ``SigV4Auth`` then computes the canonical request, the string to sign and the signature with the
 key's secret and the region of the credential scope (any region is accepted). botocore trusts an
 ``X-Amz-Content-SHA256`` header when present, so that header is checked against the body too.
+The signing key derived from a secret, date and region is kept: it is the same all day.
 """
 
 from __future__ import annotations
@@ -30,21 +31,45 @@ _MISMATCH = (
 )
 
 
-def verify_signature(
-    request: HttpRequest, header: SignatureHeader, secret: str, now: datetime
-) -> None:
-    """Raise ``InvalidSignatureException`` unless the request is signed with ``secret``."""
-    amz_date = request.headers.get("x-amz-date", "")
-    _check_scope(header, amz_date)
-    _check_time(amz_date, now)
-    _check_payload_hash(request)
-    signer = SigV4Auth(Credentials(header.access_key, secret), SERVICE, header.region)
-    aws_request = _rebuild(request, header)
-    aws_request.context["timestamp"] = amz_date
-    canonical = signer.canonical_request(aws_request)
-    expected = signer.signature(signer.string_to_sign(aws_request, canonical), aws_request)
-    if not hmac.compare_digest(expected, header.signature):
-        raise InvalidSignatureException(_MISMATCH)
+class SignatureVerifier:
+    """Verifies requests; keeps the derived signing keys, which change once a day per key."""
+
+    MAX_KEYS = 4096
+
+    def __init__(self) -> None:
+        self._signing_keys: dict[tuple[str, str, str], bytes] = {}
+
+    def verify(
+        self, request: HttpRequest, header: SignatureHeader, secret: str, now: datetime
+    ) -> None:
+        """Raise ``InvalidSignatureException`` unless the request is signed with ``secret``."""
+        amz_date = request.headers.get("x-amz-date", "")
+        _check_scope(header, amz_date)
+        _check_time(amz_date, now)
+        _check_payload_hash(request)
+        signer = SigV4Auth(Credentials(header.access_key, secret), SERVICE, header.region)
+        aws_request = _rebuild(request, header)
+        aws_request.context["timestamp"] = amz_date
+        canonical = signer.canonical_request(aws_request)
+        string_to_sign = signer.string_to_sign(aws_request, canonical)
+        key = self._signing_key(signer, secret, header.date, header.region)
+        expected = signer._sign(key, string_to_sign, hex=True)
+        if not hmac.compare_digest(expected, header.signature):
+            raise InvalidSignatureException(_MISMATCH)
+
+    def _signing_key(self, signer: SigV4Auth, secret: str, date: str, region: str) -> bytes:
+        """botocore's ``SigV4Auth.signature`` derives this key on every call; derive it once."""
+        cache_key = (secret, date, region)
+        key = self._signing_keys.get(cache_key)
+        if key is None:
+            k_date = signer._sign(f"AWS4{secret}".encode(), date)
+            k_region = signer._sign(k_date, region)
+            k_service = signer._sign(k_region, SERVICE)
+            key = signer._sign(k_service, "aws4_request")
+            if len(self._signing_keys) >= self.MAX_KEYS:
+                self._signing_keys.clear()
+            self._signing_keys[cache_key] = key
+        return bytes(key)
 
 
 def _check_scope(header: SignatureHeader, amz_date: str) -> None:
@@ -68,8 +93,12 @@ def _check_scope(header: SignatureHeader, amz_date: str) -> None:
 
 
 def _check_time(amz_date: str, now: datetime) -> None:
-    try:
-        signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    try:  # the fixed format YYYYMMDDTHHMMSSZ, read without strptime (the slow part)
+        if len(amz_date) != 16 or amz_date[8] != "T" or amz_date[15] != "Z":
+            raise ValueError(amz_date)
+        year, month, day = int(amz_date[0:4]), int(amz_date[4:6]), int(amz_date[6:8])
+        hour, minute, second = int(amz_date[9:11]), int(amz_date[11:13]), int(amz_date[13:15])
+        signed_at = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         raise InvalidSignatureException(f"Invalid X-Amz-Date '{amz_date}'") from None
     if abs(now - signed_at) > MAX_SKEW:

@@ -30,18 +30,20 @@ class AsgiApp:
             await self._lifespan(receive, send)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        if headers.get("content-length", "0") != "0" or "transfer-encoding" in headers:
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
         raw_path: bytes | None = scope.get("raw_path")
         request = HttpRequest(
             method=scope["method"],
             path=raw_path.decode("latin-1").partition("?")[0] if raw_path else scope["path"],
             query=scope["query_string"].decode("latin-1"),
-            headers={k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
+            headers=headers,
             body=body,
         )
         response = self.emulator.handle(request)

@@ -10,9 +10,10 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from chime_local.clock import Clock
+from chime_local.clock import Clock, wire_time
 from chime_local.config import Config
 from chime_local.service.pagination import TokenCodec
 from chime_local.store import Store
@@ -38,11 +39,19 @@ class RequestContext:
     clock: Clock
     config: Config
     tokens: TokenCodec
-    now: str  # the request's timestamp in wire format, read once so a request sees one instant
+    moment: datetime  # the request's instant, read once so a whole request sees one time
+    _now: str | None = None
 
     @property
     def tenant(self) -> str:
         return self.caller.tenant
+
+    @property
+    def now(self) -> str:
+        """The request's instant in wire format (formatted on first use; reads rarely need it)."""
+        if self._now is None:
+            self._now = wire_time(self.moment)
+        return self._now
 
 
 Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any] | None]

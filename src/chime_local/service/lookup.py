@@ -22,9 +22,9 @@ def require_account(ctx: RequestContext, account_id: str) -> Doc:
 
 
 def require_user(ctx: RequestContext, account_id: str, user_id: str) -> Doc:
-    require_account(ctx, account_id)
-    user = ctx.store.get_user(account_id, user_id)
+    user = ctx.store.get_member(ctx.tenant, account_id, user_id)
     if user is None:
+        require_account(ctx, account_id)  # says which of the two is missing
         raise NotFoundException(f"User '{user_id}' not found in account '{account_id}'")
     return user
 

@@ -255,6 +255,16 @@ class Store:
         ).fetchone()
         return _load(row[0]) if row else None
 
+    def get_member(self, tenant: str, account_id: str, user_id: str) -> Doc | None:
+        """A user of a live account of the tenant, in one query (the hot path of GetUser)."""
+        row = self._db.execute(
+            "SELECT users.doc FROM users JOIN accounts USING (account_id) "
+            "WHERE users.user_id = ? AND users.account_id = ? AND accounts.tenant = ? "
+            "AND accounts.deleted_at IS NULL",
+            (user_id, account_id, tenant),
+        ).fetchone()
+        return _load(row[0]) if row else None
+
     def find_user_by_email(self, account_id: str, email: str) -> Doc | None:
         row = self._db.execute(
             "SELECT doc FROM users WHERE email_lower = ? AND account_id = ?",
