@@ -47,9 +47,10 @@ class AsgiApp:
             body=body,
         )
         response = self.emulator.handle(request)
-        headers = [(k.encode(), v.encode()) for k, v in response.headers.items()]
-        headers.append((b"content-length", str(len(response.body)).encode()))
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        raw_headers = [(k.encode(), v.encode()) for k, v in response.headers.items()]
+        raw_headers.append((b"content-length", str(len(response.body)).encode()))
+        start = {"type": "http.response.start", "status": response.status, "headers": raw_headers}
+        await send(start)
         await send({"type": "http.response.body", "body": response.body})
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
