@@ -69,6 +69,7 @@ def load_seed(
             load_records(store, account, "account", doc["AccountId"], now)
             rows = (_user(user, doc, now, pins) for user in account.get("users", ()))
             for batch in _batches(rows):
+                pins.settle(batch)
                 store.insert_users(batch)
                 users += len(batch)
                 if progress is not None:
@@ -150,7 +151,11 @@ def _batches(rows: Iterator[tuple[Doc, Doc, Doc]]) -> Iterator[list[tuple[Doc, D
 
 
 class _Pins:
-    """Fresh PINs unique against the store and every PIN the document names."""
+    """Fresh PINs unique against the store and every PIN the document names.
+
+    New PINs are drawn unique within the load, then checked against the store once per batch
+    (``settle``), which replaces the rare one already in use.
+    """
 
     def __init__(self, store: Store, document: dict[str, Any]) -> None:
         self._store = store
@@ -160,10 +165,20 @@ class _Pins:
             for user in account.get("users", ())
             if "pin" in user
         }
+        self._fresh: set[str] = set()
 
     def new(self) -> str:
         while True:
             pin = f"{secrets.randbelow(10**10):010d}"
-            if pin not in self._taken and not self._store.pin_in_use(pin):
+            if pin not in self._taken:
                 self._taken.add(pin)
+                self._fresh.add(pin)
                 return pin
+
+    def settle(self, batch: list[tuple[Doc, Doc, Doc]]) -> None:
+        while clashes := self._store.pins_in_use(sorted(self._fresh)):
+            self._fresh -= clashes
+            for user, _, _ in batch:
+                if user.get("PersonalPIN") in clashes:
+                    user["PersonalPIN"] = self.new()
+        self._fresh.clear()

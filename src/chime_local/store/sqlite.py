@@ -309,6 +309,16 @@ class Store:
             args.append(user_type)
         return self._page(sql + " ORDER BY seq LIMIT ?", args, limit)
 
+    def pins_in_use(self, pins: list[str]) -> set[str]:
+        """Which of these PINs are taken (one query per 500, for bulk loads)."""
+        taken: set[str] = set()
+        for start in range(0, len(pins), 500):
+            chunk = pins[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT pin FROM users WHERE pin IN ({marks})", chunk)
+            taken.update(row[0] for row in rows)
+        return taken
+
     def pin_in_use(self, pin: str) -> bool:
         return self._db.execute("SELECT 1 FROM users WHERE pin = ?", (pin,)).fetchone() is not None
 
