@@ -46,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--quiet", action="store_true", help="do not log one line per request")
     serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve from N processes sharing the socket and the --db file (default 1)",
+    )
+    serve.add_argument(
         "--credentials",
         metavar="FILE",
         help="TOML credentials file: strict mode, every signature verified (see README)",
@@ -176,6 +183,10 @@ def serve_config(args: argparse.Namespace) -> Config:
         raise ValueError(
             f"binding to {args.host} exposes the admin API: give --admin-token to protect it"
         )
+    if args.workers < 1:
+        raise ValueError("--workers must be at least 1")
+    if args.workers > 1 and args.in_memory:
+        raise ValueError("--workers needs a --db file to share; --in-memory state is per process")
     if args.phone_number_quota < 0:
         raise ValueError("--phone-number-quota must not be negative")
     if args.rate_limit is not None and args.rate_limit <= 0:
@@ -202,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (ValueError, OSError) as exc:
             print(f"chime-local: {exc}", file=sys.stderr)
             return 2
-        serve(config, host=args.host, port=args.port, quiet=args.quiet)
+        serve(config, host=args.host, port=args.port, quiet=args.quiet, workers=args.workers)
     elif args.command in ("seed", "import", "export", "reset", "accept-invitation"):
         from chime_local.admin.targets import AdminRequestError
         from chime_local.errors import ChimeError

@@ -57,3 +57,28 @@ def test_default_db_file_is_created_in_the_working_directory(tmp_path: Path) -> 
     with server:
         client_for(server, fresh_tenant()).create_account(Name="Default file")  # type: ignore[attr-defined]
     assert (tmp_path / "chime-local.db").exists()
+
+
+def test_workers_share_one_database_and_stop_cleanly(tmp_path: Path) -> None:
+    tenant = fresh_tenant()
+    server = ServerProcess(
+        db=tmp_path / "workers.db", extra_args=("--quiet", "--workers", "2")
+    ).start()
+    try:
+        client = client_for(server, tenant)
+        created = [
+            client.create_account(Name=f"Worker {i}")["Account"]["AccountId"] for i in range(20)
+        ]  # type: ignore[attr-defined]
+        for account_id in created:  # reads land on either worker and all see every write
+            assert client.get_account(AccountId=account_id)["Account"]["AccountId"] == account_id  # type: ignore[attr-defined]
+        assert len(client.list_accounts()["Accounts"]) == 20  # type: ignore[attr-defined]
+    finally:
+        assert server.stop() == 0
+
+
+def test_workers_refuse_in_memory_state() -> None:
+    from tests.support import cli
+
+    result = cli("serve", "--in-memory", "--workers", "2", "--port", "0")
+    assert result.returncode == 2
+    assert "--db" in result.stderr

@@ -3,12 +3,15 @@
 The listening socket is bound before uvicorn starts, so ``--port 0`` works: the ready line
 ``chime-local listening on http://HOST:PORT`` names the port actually bound. uvicorn handles
 SIGINT and SIGTERM by finishing in-flight requests and returning; the store is closed after.
+With ``workers`` > 1 the parent forks that many servers over the same socket and database file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
+import os
 import signal
 import socket
 import sys
@@ -19,6 +22,7 @@ import uvicorn
 from chime_local.config import Config
 from chime_local.emulator import Emulator
 from chime_local.server.asgi import AsgiApp
+from chime_local.store import Store
 
 
 class _Server(uvicorn.Server):
@@ -28,7 +32,7 @@ class _Server(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
-        if not self.should_exit:
+        if not self.should_exit and self.ready_line:
             print(self.ready_line, flush=True)
 
 
@@ -61,15 +65,31 @@ def configure_logging(quiet: bool) -> None:
         logging.getLogger("chime_local.requests").setLevel(logging.WARNING)
 
 
-def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> None:
-    """Serve until SIGINT/SIGTERM."""
+def serve(
+    config: Config,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    quiet: bool = False,
+    workers: int = 1,
+) -> None:
+    """Serve until SIGINT/SIGTERM, in one process or in ``workers`` forked ones."""
     configure_logging(quiet)
     sock = bind(host, port)
-    bound_port = sock.getsockname()[1]
+    shown_host = f"[{host}]" if ":" in host else host
+    ready_line = f"chime-local listening on http://{shown_host}:{sock.getsockname()[1]}"
+    try:
+        if workers == 1:
+            _serve_one(config, sock, ready_line)
+        else:
+            _serve_forked(config, sock, ready_line, workers)
+    finally:
+        sock.close()
+
+
+def _serve_one(config: Config, sock: socket.socket, ready_line: str | None) -> None:
     emulator = Emulator(config)
-    app = AsgiApp(emulator)
     uv_config: Any = uvicorn.Config(
-        app,
+        AsgiApp(emulator),
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         http="httptools",
         lifespan="on",
@@ -78,8 +98,7 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, quiet: bool
         server_header=False,
     )
     server = _Server(uv_config)
-    shown_host = f"[{host}]" if ":" in host else host
-    server.ready_line = f"chime-local listening on http://{shown_host}:{bound_port}"
+    server.ready_line = ready_line or ""
     # uvicorn re-raises the stop signal once it has shut down gracefully; with these handlers in
     # place that re-raise is a no-op, so a requested stop exits with status 0.
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
@@ -88,4 +107,32 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, quiet: bool
         server.run(sockets=[sock])
     finally:
         emulator.close()
-        sock.close()
+
+
+def _serve_forked(config: Config, sock: socket.socket, ready_line: str, workers: int) -> None:
+    """Pre-fork: the workers share the listening socket and the SQLite file (WAL, one writer at
+    a time). The clock, fault rules, rate limits and request log are per worker."""
+    Store(config.db_path, durable=config.durable).close()  # migrate once, before any worker
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # the worker
+            code = 0
+            try:
+                _serve_one(config, sock, None)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        children.append(pid)
+
+    def stop(signum: int, frame: object) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    print(ready_line, flush=True)
+    for child in children:
+        os.waitpid(child, 0)
