@@ -7,13 +7,13 @@ query integer that is not a number are ``BadRequestException`` (decisions 4).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from botocore.model import StructureShape
 
 from chime_local.errors import BadRequestException
+from chime_local.jsonio import loads
 from chime_local.protocol.api import Operation
 
 _INTEGER_TYPES = frozenset({"integer", "long"})
@@ -60,8 +60,8 @@ def _body_members(shape: StructureShape, body: bytes) -> dict[str, Any]:
     if not body or not body.strip():
         return {}
     try:
-        document = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        document = loads(body)
+    except ValueError as exc:
         raise BadRequestException(f"The request body is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
         raise BadRequestException("The request body must be a JSON object")

@@ -10,7 +10,6 @@ with milliseconds. Errors: the shape's status, ``x-amzn-ErrorType: <Shape>`` and
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -19,6 +18,7 @@ from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from chime_local.clock import wire_time
 from chime_local.errors import ChimeError
+from chime_local.jsonio import dumps
 from chime_local.protocol.api import Operation
 from chime_local.protocol.http import HttpResponse
 
@@ -105,4 +105,4 @@ def json_response(status: int, document: Any, request_id: str) -> HttpResponse:
 
 
 def _dumps(document: Any) -> bytes:
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    return dumps(document)

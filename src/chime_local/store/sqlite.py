@@ -9,7 +9,6 @@ single writer); writes take the lock up front (``BEGIN IMMEDIATE``) so they neve
 
 from __future__ import annotations
 
-import json
 import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chime_local.jsonio import dumps_text, loads
 from chime_local.store.migrations import MIGRATIONS
 
 Doc = dict[str, Any]
@@ -32,12 +32,12 @@ class Page:
 
 
 def _load(text: str) -> Doc:
-    document: Doc = json.loads(text)
+    document: Doc = loads(text)
     return document
 
 
 def _dump(document: Doc) -> str:
-    return json.dumps(document, separators=(",", ":"))
+    return dumps_text(document)
 
 
 class Store:

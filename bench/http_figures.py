@@ -1,0 +1,114 @@
+"""HTTP figures: chime-local (strict SigV4) beside the bare-ASGI limit and moto, under wrk."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from bench.servers import bare_asgi, chime_local, moto_server
+from bench.wrk import Load, run_wrk, signed_raw_request
+from chime_local import Emulator
+from chime_local.config import Config
+
+KEY, SECRET, TENANT = "AKIABENCH0000000000", "bench-secret", "111122223333"
+ACCOUNT = "0a0a0a0a-0000-4000-8000-000000000001"
+USER = "0b0b0b0b-0000-4000-8000-000000000500"
+CREDENTIALS = f"""[[credentials]]
+access_key_id = "{KEY}"
+secret_access_key = "{SECRET}"
+aws_account_id = "{TENANT}"
+user_name = "bench"
+"""
+
+
+@dataclass
+class Figures:
+    """name -> connections -> one Load per repeat."""
+
+    runs: dict[str, dict[int, list[Load]]] = field(default_factory=dict)
+
+    def add(self, name: str, connections: int, load: Load) -> None:
+        self.runs.setdefault(name, {}).setdefault(connections, []).append(load)
+
+    def best(self, name: str, connections: int) -> float:
+        return max(load.requests_per_second for load in self.runs[name][connections])
+
+
+def seeded_store(directory: Path, users: int) -> Path:
+    """A database with one account of ``users`` users, loaded through the seed path."""
+    db = directory / "bench.db"
+    document = {"accounts": [{"id": ACCOUNT, "name": "Bench", "aws_account_id": TENANT, "users": [
+        {"email": f"user{i}@bench.example", **({"id": USER} if i == 500 else {})} for i in range(users)
+    ]}]}  # fmt: skip
+    emulator = Emulator(Config(db_path=str(db), log_requests=False))
+    emulator.seed(document)
+    emulator.close()
+    return db
+
+
+def chime_requests(endpoint: str, kind: str, count: int = 1, run: int = 0) -> list[str]:
+    def sign(method: str, path: str, body: bytes = b"") -> str:
+        return signed_raw_request(endpoint, method, path, body, key=KEY, secret=SECRET)
+
+    if kind == "GetUser":
+        return [sign("GET", f"/accounts/{ACCOUNT}/users/{USER}")]
+    if kind == "ListUsers user-email":
+        return [sign("GET", f"/accounts/{ACCOUNT}/users?user-email=user500%40bench.example")]
+    return [
+        sign("POST", f"/accounts/{ACCOUNT}/users?operation=create", json.dumps({"Email": f"new{run}-{i}@bench.example"}).encode())
+        for i in range(count)
+    ]
+
+
+def moto_request(endpoint: str) -> str:
+    client = boto3.client("quicksight", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="AKIAMOTO", aws_secret_access_key="x")
+    client.register_user(AwsAccountId="123456789012", Namespace="default", IdentityType="QUICKSIGHT",
+                         Email="jane.doe@example.com", UserRole="READER", UserName="jane.doe")  # fmt: skip
+    path = "/accounts/123456789012/namespaces/default/users/jane.doe"
+    return signed_raw_request(endpoint, "GET", path, key="AKIAMOTO", secret="x", service="quicksight")
+
+
+def measure(connections: tuple[int, ...], repeats: int, seconds: int, cpus: tuple[int | None, int | None]) -> Figures:
+    server_cpu, load_cpu = cpus
+    figures = Figures()
+
+    def run(name: str, endpoint: str, requests: list[str], c: int) -> None:
+        load = run_wrk(endpoint, requests, c, seconds, load_cpu)
+        figures.add(name, c, load)
+        print(f"  {name:24s} c={c:<3d} {load.requests_per_second:9.0f} req/s  p50 {load.p50_ms:.2f} ms  p99 {load.p99_ms:.2f} ms  errors {load.errors}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        (directory / "credentials.toml").write_text(CREDENTIALS)
+        db = seeded_store(directory, 1000)
+        with bare_asgi(server_cpu) as endpoint:
+            for c in connections:
+                for _ in range(repeats):
+                    run("bare ASGI (limit)", endpoint, ["GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"], c)
+        batches = itertools.count()  # every CreateUser run gets emails of its own
+        with chime_local(db, server_cpu, "--credentials", str(directory / "credentials.toml")) as (endpoint, _):
+            for kind in ("GetUser", "ListUsers user-email", "CreateUser"):
+                count = 40000 if kind == "CreateUser" else 1
+                for c in connections:
+                    for _ in range(repeats):
+                        requests = chime_requests(endpoint, kind, count, next(batches))
+                        run(f"chime-local {kind}", endpoint, requests, c)
+        with moto_server(server_cpu) as endpoint:
+            request = moto_request(endpoint)
+            for c in connections:
+                for _ in range(repeats):
+                    run("moto QuickSight DescribeUser", endpoint, [request], c)
+    return figures
+
+
+def as_dict(figures: Figures) -> dict[str, Any]:
+    return {
+        name: {str(c): [load.__dict__ for load in loads] for c, loads in by_c.items()}
+        for name, by_c in figures.runs.items()
+    }
