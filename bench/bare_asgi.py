@@ -8,11 +8,13 @@ from typing import Any
 
 import uvicorn
 
-BODY = (b'{"User":{"UserId":"' + b"0" * 36 + b'","AccountId":"' + b"1" * 36 + b'",'
-        b'"PrimaryEmail":"jane.doe@example.com","DisplayName":"jane.doe","LicenseType":"Pro",'
-        b'"UserType":"PrivateUser","UserRegistrationStatus":"Registered",'
-        b'"RegisteredOn":"2026-11-30T00:00:00.000Z","AlexaForBusinessMetadata":'
-        b'{"IsAlexaForBusinessEnabled":false},"PersonalPIN":"0123456789"}}')  # fmt: skip
+BODY = (
+    b'{"User":{"UserId":"' + b"0" * 36 + b'","AccountId":"' + b"1" * 36 + b'",'
+    b'"PrimaryEmail":"jane.doe@example.com","DisplayName":"jane.doe","LicenseType":"Pro",'
+    b'"UserType":"PrivateUser","UserRegistrationStatus":"Registered",'
+    b'"RegisteredOn":"2026-11-30T00:00:00.000Z","AlexaForBusinessMetadata":'
+    b'{"IsAlexaForBusinessEnabled":false},"PersonalPIN":"0123456789"}}'
+)
 HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(BODY)).encode())]
 
 
@@ -24,5 +26,13 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 
 
 if __name__ == "__main__":
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), loop="uvloop", http="httptools",
-                log_level="warning", access_log=False, lifespan="off")  # fmt: skip
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=int(sys.argv[1]),
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+    )

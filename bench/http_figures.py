@@ -43,9 +43,19 @@ class Figures:
 def seeded_store(directory: Path, users: int) -> Path:
     """A database with one account of ``users`` users, loaded through the seed path."""
     db = directory / "bench.db"
-    document = {"accounts": [{"id": ACCOUNT, "name": "Bench", "aws_account_id": TENANT, "users": [
-        {"email": f"user{i}@bench.example", **({"id": USER} if i == 500 else {})} for i in range(users)
-    ]}]}  # fmt: skip
+    document = {
+        "accounts": [
+            {
+                "id": ACCOUNT,
+                "name": "Bench",
+                "aws_account_id": TENANT,
+                "users": [
+                    {"email": f"user{i}@bench.example", **({"id": USER} if i == 500 else {})}
+                    for i in range(users)
+                ],
+            }
+        ]
+    }
     emulator = Emulator(Config(db_path=str(db), log_requests=False))
     emulator.seed(document)
     emulator.close()
@@ -61,27 +71,49 @@ def chime_requests(endpoint: str, kind: str, count: int = 1, run: int = 0) -> li
     if kind == "ListUsers user-email":
         return [sign("GET", f"/accounts/{ACCOUNT}/users?user-email=user500%40bench.example")]
     return [
-        sign("POST", f"/accounts/{ACCOUNT}/users?operation=create", json.dumps({"Email": f"new{run}-{i}@bench.example"}).encode())
+        sign(
+            "POST",
+            f"/accounts/{ACCOUNT}/users?operation=create",
+            json.dumps({"Email": f"new{run}-{i}@bench.example"}).encode(),
+        )
         for i in range(count)
     ]
 
 
 def moto_request(endpoint: str) -> str:
-    client = boto3.client("quicksight", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="AKIAMOTO", aws_secret_access_key="x")
-    client.register_user(AwsAccountId="123456789012", Namespace="default", IdentityType="QUICKSIGHT",
-                         Email="jane.doe@example.com", UserRole="READER", UserName="jane.doe")  # fmt: skip
+    client = boto3.client(
+        "quicksight",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="AKIAMOTO",
+        aws_secret_access_key="x",
+    )
+    client.register_user(
+        AwsAccountId="123456789012",
+        Namespace="default",
+        IdentityType="QUICKSIGHT",
+        Email="jane.doe@example.com",
+        UserRole="READER",
+        UserName="jane.doe",
+    )
     path = "/accounts/123456789012/namespaces/default/users/jane.doe"
-    return signed_raw_request(endpoint, "GET", path, key="AKIAMOTO", secret="x", service="quicksight")
+    return signed_raw_request(
+        endpoint, "GET", path, key="AKIAMOTO", secret="x", service="quicksight"
+    )
 
 
-def measure(connections: tuple[int, ...], repeats: int, seconds: int, cpus: tuple[int | None, int | None]) -> Figures:
+def measure(
+    connections: tuple[int, ...], repeats: int, seconds: int, cpus: tuple[int | None, int | None]
+) -> Figures:
     server_cpu, load_cpu = cpus
     figures = Figures()
 
     def run(name: str, endpoint: str, requests: list[str], c: int) -> None:
         load = run_wrk(endpoint, requests, c, seconds, load_cpu)
         figures.add(name, c, load)
-        print(f"  {name:24s} c={c:<3d} {load.requests_per_second:9.0f} req/s  p50 {load.p50_ms:.2f} ms  p99 {load.p99_ms:.2f} ms  errors {load.errors}")
+        print(
+            f"  {name:24s} c={c:<3d} {load.requests_per_second:9.0f} req/s  p50 {load.p50_ms:.2f} ms  p99 {load.p99_ms:.2f} ms  errors {load.errors}"
+        )
 
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
@@ -90,9 +122,17 @@ def measure(connections: tuple[int, ...], repeats: int, seconds: int, cpus: tupl
         with bare_asgi(server_cpu) as endpoint:
             for c in connections:
                 for _ in range(repeats):
-                    run("bare ASGI (limit)", endpoint, ["GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"], c)
+                    run(
+                        "bare ASGI (limit)",
+                        endpoint,
+                        ["GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"],
+                        c,
+                    )
         batches = itertools.count()  # every CreateUser run gets emails of its own
-        with chime_local(db, server_cpu, "--credentials", str(directory / "credentials.toml")) as (endpoint, _):
+        with chime_local(db, server_cpu, "--credentials", str(directory / "credentials.toml")) as (
+            endpoint,
+            _,
+        ):
             for kind in ("GetUser", "ListUsers user-email", "CreateUser"):
                 count = 40000 if kind == "CreateUser" else 1
                 for c in connections:

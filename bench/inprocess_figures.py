@@ -36,11 +36,25 @@ def _rate(call: Callable[[], Any], calls: int) -> float:
 
 
 def chime_local_rate(calls: int) -> tuple[float, bytes, dict[str, str]]:
-    seed = {"accounts": [{"id": "0a0a0a0a-0000-4000-8000-000000000001", "name": "Bench", "users": [
-        {"id": "0b0b0b0b-0000-4000-8000-000000000001", "email": "jane.doe@example.com"}]}]}  # fmt: skip
+    seed = {
+        "accounts": [
+            {
+                "id": "0a0a0a0a-0000-4000-8000-000000000001",
+                "name": "Bench",
+                "users": [
+                    {"id": "0b0b0b0b-0000-4000-8000-000000000001", "email": "jane.doe@example.com"}
+                ],
+            }
+        ]
+    }
     with mock_chime(seed=seed):
-        client = boto3.client("chime", region_name="us-east-1", aws_access_key_id="AKIA", aws_secret_access_key="x")
-        ids = {"AccountId": "0a0a0a0a-0000-4000-8000-000000000001", "UserId": "0b0b0b0b-0000-4000-8000-000000000001"}
+        client = boto3.client(
+            "chime", region_name="us-east-1", aws_access_key_id="AKIA", aws_secret_access_key="x"
+        )
+        ids = {
+            "AccountId": "0a0a0a0a-0000-4000-8000-000000000001",
+            "UserId": "0b0b0b0b-0000-4000-8000-000000000001",
+        }
         captured: dict[str, Any] = {}
 
         def keep(http_response: Any, **_: Any) -> None:
@@ -54,8 +68,13 @@ def chime_local_rate(calls: int) -> tuple[float, bytes, dict[str, str]]:
 
 
 def stubbed_rate(calls: int, body: bytes, headers: dict[str, str]) -> float:
-    client = boto3.client("chime", region_name="us-east-1", endpoint_url="http://127.0.0.1:9",
-                          aws_access_key_id="AKIA", aws_secret_access_key="x")  # fmt: skip
+    client = boto3.client(
+        "chime",
+        region_name="us-east-1",
+        endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id="AKIA",
+        aws_secret_access_key="x",
+    )
     client.meta.events.register(
         "before-send.chime.GetUser",
         lambda request, **_: AWSResponse(request.url, 200, headers, _Raw(body)),
@@ -67,17 +86,34 @@ def moto_rate(calls: int) -> float:
     from moto import mock_aws
 
     with mock_aws():
-        client = boto3.client("quicksight", region_name="us-east-1", aws_access_key_id="AKIA", aws_secret_access_key="x")
-        client.register_user(AwsAccountId="123456789012", Namespace="default", IdentityType="QUICKSIGHT",
-                             Email="jane.doe@example.com", UserRole="READER", UserName="jane.doe")  # fmt: skip
+        client = boto3.client(
+            "quicksight",
+            region_name="us-east-1",
+            aws_access_key_id="AKIA",
+            aws_secret_access_key="x",
+        )
+        client.register_user(
+            AwsAccountId="123456789012",
+            Namespace="default",
+            IdentityType="QUICKSIGHT",
+            Email="jane.doe@example.com",
+            UserRole="READER",
+            UserName="jane.doe",
+        )
         return _rate(
-            lambda: client.describe_user(UserName="jane.doe", AwsAccountId="123456789012", Namespace="default"),
+            lambda: client.describe_user(
+                UserName="jane.doe", AwsAccountId="123456789012", Namespace="default"
+            ),
             calls,
         )
 
 
 def measure(repeats: int, calls: int = CALLS) -> dict[str, list[float]]:
-    results: dict[str, list[float]] = {"chime-local mock_chime": [], "boto3 stubbed": [], "moto mock_aws": []}
+    results: dict[str, list[float]] = {
+        "chime-local mock_chime": [],
+        "boto3 stubbed": [],
+        "moto mock_aws": [],
+    }
     for _ in range(repeats):
         rate, body, headers = chime_local_rate(calls)
         results["chime-local mock_chime"].append(rate)

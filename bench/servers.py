@@ -40,8 +40,15 @@ def wait_until_up(url: str, timeout: float = 30.0) -> float:
 
 
 @contextmanager
-def process(command: list[str], probe: str, cpu: int | None = None, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(_pinned(command, cpu), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+def process(
+    command: list[str], probe: str, cpu: int | None = None, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen(
+        _pinned(command, cpu),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
     try:
         wait_until_up(probe)
         yield proc
@@ -55,10 +62,22 @@ def process(command: list[str], probe: str, cpu: int | None = None, env: dict[st
 
 
 @contextmanager
-def chime_local(db: Path | None, cpu: int | None, *extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def chime_local(
+    db: Path | None, cpu: int | None, *extra: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     storage = ["--db", str(db)] if db else ["--in-memory"]
-    command = [sys.executable, "-m", "chime_local", "serve", "--port", str(port), "--quiet", *storage, *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "chime_local",
+        "serve",
+        "--port",
+        str(port),
+        "--quiet",
+        *storage,
+        *extra,
+    ]
     endpoint = f"http://127.0.0.1:{port}"
     with process(command, f"{endpoint}/_chime_local/health", cpu) as proc:
         yield endpoint, proc

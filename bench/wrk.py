@@ -52,7 +52,14 @@ def signed_raw_request(
 
 def _lua(requests: list[str]) -> str:
     def quote(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "\\r").replace("\n", "\\n") + '"'
+        return (
+            '"'
+            + text.replace("\\", "\\\\")
+            .replace('"', '\\"')
+            .replace("\r", "\\r")
+            .replace("\n", "\\n")
+            + '"'
+        )
 
     body = ",\n".join(quote(r) for r in requests)
     return (
@@ -70,18 +77,31 @@ def run_wrk(
 ) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_lua(requests))
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, endpoint]
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        script.name,
+        endpoint,
+    ]
     if cpu is not None:
         command = ["taskset", "-c", str(cpu), *command]
     try:
-        output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+        output = subprocess.run(
+            command, capture_output=True, text=True, timeout=seconds + 30, check=True
+        ).stdout
     finally:
         Path(script.name).unlink()
     latencies = {pct: float(value) * _UNITS[unit] for pct, value, unit in _LATENCY.findall(output)}
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     errors = int(bad.group(1)) if bad else 0
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())

@@ -1,0 +1,188 @@
+"""Writes bench/RESULTS.md: the machine, versions, commands, every figure, and each target."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import subprocess
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from bench.http_figures import Figures
+from bench.scale import StoreFigures
+from bench.wrk import Load
+
+RESULTS = Path(__file__).parent / "RESULTS.md"
+
+
+def machine() -> list[str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    memory = next(
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "0",
+    )
+    wrk = (
+        subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+        or "wrk ?"
+    )
+    packages = ", ".join(
+        f"{name} {version(name)}"
+        for name in ("uvicorn", "uvloop", "httptools", "botocore", "boto3", "moto", "orjson")
+    )
+    return [
+        f"- CPU: {cpu}, {os.cpu_count()} cores; memory {int(memory) // 1024 // 1024} GiB; Linux {platform.release()}",
+        f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; {packages}",
+        f"- Load generator: {wrk.strip()}",
+    ]
+
+
+def _met(ok: bool) -> str:
+    return "**met**" if ok else "**not met**"
+
+
+def _load_cell(loads: list[Load]) -> str:
+    return " / ".join(f"{load.requests_per_second:,.0f}" for load in loads)
+
+
+def http_table(figures: Figures) -> list[str]:
+    connections = sorted({c for by_c in figures.runs.values() for c in by_c})
+    lines = [
+        "| Server, request | Connections | Requests/s (each run) | p50 ms | p99 ms | Errors |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, by_c in figures.runs.items():
+        for c in connections:
+            loads = by_c[c]
+            best = max(loads, key=lambda load: load.requests_per_second)
+            errors = sum(load.errors for load in loads)
+            lines.append(
+                f"| {name} | {c} | {_load_cell(loads)} | {best.p50_ms:.2f} | {best.p99_ms:.2f} | {errors} |"
+            )
+    return lines
+
+
+def write(
+    command: str,
+    seconds: int,
+    figures: Figures,
+    inprocess: dict[str, list[float]],
+    big: StoreFigures,
+    small: StoreFigures,
+    workers: dict[int, dict[int, list[Load]]],
+) -> dict[str, Any]:
+    limit, moto = (
+        figures.best("bare ASGI (limit)", 16),
+        figures.best("moto QuickSight DescribeUser", 16),
+    )
+    get_user = figures.best("chime-local GetUser", 16)
+    p99 = min(load.p99_ms for load in figures.runs["chime-local GetUser"][16])
+    ours, stubbed, moto_in = (
+        max(inprocess["chime-local mock_chime"]),
+        max(inprocess["boto3 stubbed"]),
+        max(inprocess["moto mock_aws"]),
+    )
+    targets = [
+        (
+            f"GetUser (strict SigV4) >= 0.5x bare ASGI at 16 connections: {get_user / limit:.2f}x",
+            get_user >= 0.5 * limit,
+        ),
+        (f"GetUser >= 20x moto at 16 connections: {get_user / moto:.1f}x", get_user >= 20 * moto),
+        (f"GetUser p99 < 2 ms at 16 connections: {p99:.2f} ms", p99 < 2),
+        (
+            f"in-process get_user >= 0.8x boto3 stubbed: {ours / stubbed:.2f}x",
+            ours >= 0.8 * stubbed,
+        ),
+        (f"in-process get_user ahead of moto mock_aws: {ours / moto_in:.2f}x", ours > moto_in),
+        (
+            f"1M-user GetUser p50 within 1.2x of 1k: {big.get_user.p50_ms:.3f} vs {small.get_user.p50_ms:.3f} ms",
+            big.get_user.p50_ms <= 1.2 * small.get_user.p50_ms,
+        ),
+        (
+            f"1M-user ListUsers user-email p50 within 1.2x of 1k: {big.list_users_email.p50_ms:.3f} vs {small.list_users_email.p50_ms:.3f} ms",
+            big.list_users_email.p50_ms <= 1.2 * small.list_users_email.p50_ms,
+        ),
+        (
+            f"at most 1 KiB of database per user: {big.bytes_per_user:.0f} bytes",
+            big.bytes_per_user <= 1024,
+        ),
+        (
+            f"bulk load >= 20,000 users/s: {big.users_per_second:,.0f} users/s",
+            big.users_per_second >= 20000,
+        ),
+        (
+            f"server RSS < 150 MB with 1M users: {big.rss_at_rest_mb:.0f} MB at rest, {big.rss_under_load_mb:.0f} MB under load",
+            big.rss_under_load_mb < 150,
+        ),
+        (
+            f"first request answered within 0.5 s of process start: {big.first_request_seconds:.2f} s",
+            big.first_request_seconds <= 0.5,
+        ),
+    ]
+    lines = [
+        "# chime-local benchmark results",
+        "",
+        f"Produced by `{command}`; every server runs on loopback and is stopped by the run. "
+        f"wrk runs {seconds} s per measurement with one thread; the server is pinned to core 0 and "
+        "wrk to core 1 (except the workers section). Requests are SigV4-signed ahead of time with "
+        "botocore and replayed; chime-local runs in strict mode, so every request's signature is "
+        "verified in full. Each configuration runs at least twice and every run is listed; ratios "
+        "use the best run of each side.",
+        "",
+        "## Machine",
+        "",
+        *machine(),
+        "",
+        "## Targets",
+        "",
+        *[f"- {text}: {_met(ok)}" for text, ok in targets],
+        "",
+        "## HTTP",
+        "",
+        *http_table(figures),
+        "",
+        "## In-process (calls/s from one thread, each run)",
+        "",
+        "| Client | Calls/s |",
+        "|---|---|",
+        *[
+            f"| {name} | {' / '.join(f'{v:,.0f}' for v in values)} |"
+            for name, values in inprocess.items()
+        ],
+        "",
+        "## Scale (strict mode, 1 connection for latency)",
+        "",
+        "| Store | Load time | Users/s | Bytes/user | First request | RSS at rest | RSS under load (64 conn.) | GetUser p50 / p99 ms | ListUsers user-email p50 / p99 ms |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *[
+            f"| {s.users:,} users | {s.load_seconds:.1f} s | {s.users_per_second:,.0f} | {s.bytes_per_user:.0f} | {s.first_request_seconds:.2f} s | "
+            f"{s.rss_at_rest_mb:.0f} MB | {s.rss_under_load_mb:.0f} MB | {s.get_user.p50_ms:.3f} / {s.get_user.p99_ms:.3f} | "
+            f"{s.list_users_email.p50_ms:.3f} / {s.list_users_email.p99_ms:.3f} |"
+            for s in (small, big)
+        ],
+        "",
+        "## Workers (`serve --workers N`; server and wrk share both cores)",
+        "",
+        "| Workers | Connections | GetUser requests/s (each run) | p99 ms (best run) |",
+        "|---|---|---|---|",
+        *[
+            f"| {w} | {c} | {_load_cell(loads)} | {max(loads, key=lambda x: x.requests_per_second).p99_ms:.2f} |"
+            for w, by_c in workers.items()
+            for c, loads in by_c.items()
+        ],
+        "",
+    ]
+    RESULTS.write_text("\n".join(lines))
+    return {"targets": dict(targets)}
