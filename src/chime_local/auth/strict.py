@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from chime_local.auth.header import SignatureHeader
@@ -48,8 +48,7 @@ class SignatureVerifier:
         _check_time(amz_date, now)
         _check_payload_hash(request)
         signer = SigV4Auth(Credentials(header.access_key, secret), SERVICE, header.region)
-        aws_request = _rebuild(request, header)
-        aws_request.context["timestamp"] = amz_date
+        aws_request = _rebuild(request, header, amz_date)
         canonical = signer.canonical_request(aws_request)
         string_to_sign = signer.string_to_sign(aws_request, canonical)
         key = self._signing_key(signer, secret, header.date, header.region)
@@ -118,8 +117,22 @@ def _check_payload_hash(request: HttpRequest) -> None:
         )
 
 
-def _rebuild(request: HttpRequest, header: SignatureHeader) -> AWSRequest:
+@dataclass(slots=True)
+class _SignedRequest:
+    """The request as botocore's signer reads it: it uses exactly these attributes. A plain value
+    rather than an ``AWSRequest``, whose ``body`` property prepares the whole request again on
+    every access (half the cost of a verification)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes
+    context: dict[str, str]
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def _rebuild(request: HttpRequest, header: SignatureHeader, amz_date: str) -> _SignedRequest:
     host = request.headers.get("host", "localhost")
     url = f"http://{host}{request.path}" + (f"?{request.query}" if request.query else "")
     signed = {name: request.headers.get(name, "") for name in header.signed_headers}
-    return AWSRequest(method=request.method, url=url, headers=signed, data=request.body)
+    return _SignedRequest(request.method, url, signed, request.body, {"timestamp": amz_date})
