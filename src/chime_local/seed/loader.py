@@ -60,7 +60,7 @@ def load_seed(
     validate_seed(document, store)
     pins = _Pins(store, document)
     users = 0
-    with store.transaction():
+    with store.transaction(), store.bulk_cache():
         for tenant in document.get("tenants", ()):
             load_records(store, tenant, "tenant", tenant["aws_account_id"], now)
         for account in document.get("accounts", ()):

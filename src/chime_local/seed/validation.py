@@ -19,6 +19,7 @@ import fastjsonschema
 import yaml
 from jsonschema import Draft202012Validator
 
+from chime_local.jsonio import loads
 from chime_local.store import Store
 
 
@@ -67,7 +68,7 @@ def read_document(path: str | Path) -> dict[str, Any]:
     """Read a YAML or JSON seed file (JSON is YAML, so one parser reads both)."""
     text = Path(path).read_text()
     try:
-        document = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+        document = loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
         raise SeedError([f"{path}: not valid YAML or JSON ({exc})"]) from None
     if not isinstance(document, dict):
