@@ -8,6 +8,7 @@ server itself on loopback, and bounds every load run with wrk's ``-d``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,10 @@ import tempfile
 from pathlib import Path
 
 from bench import http_figures, inprocess_figures, report, scale
+
+RAW = Path(__file__).parent / "results.json"
+
+RAW = Path(__file__).parent / "results.json"
 
 
 def ensure_wrk() -> None:
@@ -38,7 +43,14 @@ def main() -> None:
         default=1_000_000,
         help="users of the large store (default 1,000,000)",
     )
+    parser.add_argument(
+        "--report", action="store_true", help="only write RESULTS.md again from bench/results.json"
+    )
     args = parser.parse_args()
+    if args.report:
+        report.from_raw(json.loads(RAW.read_text()))
+        print(f"wrote {report.RESULTS}")
+        return
     ensure_wrk()
     cpus = (0, 1) if (os.cpu_count() or 1) >= 2 else (None, None)
     print("HTTP figures")
@@ -59,6 +71,29 @@ def main() -> None:
         workers = scale.measure_workers(Path(workers_dir), args.seconds, args.repeats)
     command = "python -m bench " + " ".join(sys.argv[1:])
     outcome = report.write(command.strip(), args.seconds, figures, inprocess, big, small, workers)
+    raw = {
+        "command": command.strip(),
+        "seconds": args.seconds,
+        "http": http_figures.as_dict(figures),
+        "inprocess": inprocess,
+        "scale": {
+            "1M": big.__dict__
+            | {
+                "get_user": big.get_user.__dict__,
+                "list_users_email": big.list_users_email.__dict__,
+            },
+            "1k": small.__dict__
+            | {
+                "get_user": small.get_user.__dict__,
+                "list_users_email": small.list_users_email.__dict__,
+            },
+        },
+        "workers": {
+            str(w): {str(c): [load.__dict__ for load in loads] for c, loads in by_c.items()}
+            for w, by_c in workers.items()
+        },
+    }
+    RAW.write_text(json.dumps(raw, indent=1) + "\n")
     for text, ok in outcome["targets"].items():
         print(f"  {'met    ' if ok else 'NOT MET'} {text}")
     print(f"wrote {report.RESULTS}")

@@ -95,6 +95,11 @@ def run_wrk(
         ).stdout
     finally:
         Path(script.name).unlink()
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> Load:
+    """Read wrk's --latency report."""
     latencies = {pct: float(value) * _UNITS[unit] for pct, value, unit in _LATENCY.findall(output)}
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
