@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 
+from bench import peer
 from bench.servers import bare_asgi, chime_local, moto_server
 from bench.wrk import Load, run_wrk, signed_raw_request
 from chime_local import Emulator
@@ -88,15 +89,8 @@ def moto_request(endpoint: str) -> str:
         aws_access_key_id="AKIAMOTO",
         aws_secret_access_key="x",
     )
-    client.register_user(
-        AwsAccountId="123456789012",
-        Namespace="default",
-        IdentityType="QUICKSIGHT",
-        Email="jane.doe@example.com",
-        UserRole="READER",
-        UserName="jane.doe",
-    )
-    path = "/accounts/123456789012/namespaces/default/users/jane.doe"
+    peer.register_reader(client)
+    path = f"/accounts/{peer.ACCOUNT}/namespaces/{peer.NAMESPACE}/users/{peer.USER}"
     return signed_raw_request(
         endpoint, "GET", path, key="AKIAMOTO", secret="x", service="quicksight"
     )

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 from botocore.awsrequest import AWSResponse
 
+from bench import peer
 from chime_local import mock_chime
 
 CALLS = 3000
@@ -92,14 +93,7 @@ def moto_rate(calls: int) -> float:
             aws_access_key_id="AKIA",
             aws_secret_access_key="x",
         )
-        client.register_user(
-            AwsAccountId="123456789012",
-            Namespace="default",
-            IdentityType="QUICKSIGHT",
-            Email="jane.doe@example.com",
-            UserRole="READER",
-            UserName="jane.doe",
-        )
+        peer.register_reader(client)
         return _rate(
             lambda: client.describe_user(
                 UserName="jane.doe", AwsAccountId="123456789012", Namespace="default"

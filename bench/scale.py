@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 
 from bench.http_figures import CREDENTIALS, KEY, SECRET, TENANT
-from bench.servers import chime_local, free_port, rss_mb
+from bench.servers import chime_local, free_port, rss_mb, serve_command
 from bench.wrk import Load, run_wrk, signed_raw_request
 
 PROBE_ACCOUNT = "0c0c0c0c-0000-4000-8000-000000000001"
@@ -75,19 +75,7 @@ def _first_request_seconds(db: Path, credentials: Path) -> float:
     """From process start to the first answered request."""
     port = free_port()
     began = time.perf_counter()
-    command = [
-        sys.executable,
-        "-m",
-        "chime_local",
-        "serve",
-        "--port",
-        str(port),
-        "--db",
-        str(db),
-        "--quiet",
-        "--credentials",
-        str(credentials),
-    ]
+    command = serve_command(port, "--db", str(db), "--credentials", str(credentials))
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while True:

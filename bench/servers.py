@@ -61,23 +61,17 @@ def process(
             proc.wait()
 
 
+def serve_command(port: int, *options: str) -> list[str]:
+    return [sys.executable, "-m", "chime_local", "serve", "--port", str(port), "--quiet", *options]
+
+
 @contextmanager
 def chime_local(
     db: Path | None, cpu: int | None, *extra: str
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     storage = ["--db", str(db)] if db else ["--in-memory"]
-    command = [
-        sys.executable,
-        "-m",
-        "chime_local",
-        "serve",
-        "--port",
-        str(port),
-        "--quiet",
-        *storage,
-        *extra,
-    ]
+    command = serve_command(port, *storage, *extra)
     endpoint = f"http://127.0.0.1:{port}"
     with process(command, f"{endpoint}/_chime_local/health", cpu) as proc:
         yield endpoint, proc
