@@ -156,7 +156,6 @@ class Emulator:
         return RequestContext(
             caller=caller or Caller(access_key="admin", tenant=self.config.default_tenant),
             store=self.store,
-            clock=self.clock,
             config=self.config,
             tokens=self.tokens,
             moment=self.clock.now(),

@@ -1,4 +1,4 @@
-"""What a handler gets besides its parameters: the caller, the store, the clock, the config.
+"""What a handler gets besides its parameters: the caller, the store, the config, the time.
 
 Handlers are plain functions ``handler(ctx, params) -> dict`` over wire-shaped data; they never
 parse a request or write JSON.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chime_local.clock import Clock, wire_time
+from chime_local.clock import wire_time
 from chime_local.config import Config
 from chime_local.service.pagination import TokenCodec
 from chime_local.store import Store
@@ -36,7 +36,6 @@ class Caller:
 class RequestContext:
     caller: Caller
     store: Store
-    clock: Clock
     config: Config
     tokens: TokenCodec
     moment: datetime  # the request's instant, read once so a whole request sees one time

@@ -193,14 +193,6 @@ class Store:
             args.append(member_email.lower())
         return self._page(sql + " ORDER BY seq LIMIT ?", args, limit)
 
-    def list_deleted_accounts(self, tenant: str, since: str) -> list[tuple[Doc, str]]:
-        rows = self._db.execute(
-            "SELECT doc, deleted_at FROM accounts WHERE tenant = ? AND deleted_at >= ? "
-            "ORDER BY seq",
-            (tenant, since),
-        )
-        return [(_load(doc), deleted_at) for doc, deleted_at in rows]
-
     def get_account_settings(self, account_id: str) -> Doc:
         row = self._db.execute(
             "SELECT settings FROM accounts WHERE account_id = ?", (account_id,)
