@@ -91,3 +91,19 @@ def test_server_logs_one_line_per_request_and_stops_cleanly(tmp_path: Path) -> N
     assert f"GET /accounts/{account['AccountId']} GetAccount 200" in lines[0]
     assert lines[0].rstrip().endswith(request_id)
     assert "ms " in lines[0]
+
+
+def test_boto3_finds_the_server_through_aws_endpoint_url_chime(
+    server: ServerProcess, monkeypatch: Any
+) -> None:
+    import boto3
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME", server.endpoint_url)
+    client = boto3.client(
+        "chime",
+        region_name="us-east-1",
+        aws_access_key_id=fresh_tenant(),
+        aws_secret_access_key="x",
+    )
+    assert client.meta.endpoint_url == server.endpoint_url
+    assert client.create_account(Name="Via environment")["Account"]["Name"] == "Via environment"
