@@ -215,3 +215,23 @@ def test_in_process_and_server_answer_identically(chime_server: ServerProcess) -
         200,
         422,
     ]
+
+
+def test_calls_from_a_thread_pool_inside_the_block() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with mock_chime():
+        client = new_client()
+        account = client.create_account(Name="Threads")["Account"]
+
+        def create(i: int) -> str:
+            user: dict[str, Any] = client.create_user(
+                AccountId=account["AccountId"], Email=f"t{i}@example.com"
+            )["User"]
+            return str(user["UserId"])
+
+        with ThreadPoolExecutor(8) as pool:
+            created = set(pool.map(create, range(120)))
+        listed = client.list_users(AccountId=account["AccountId"], MaxResults=200)["Users"]
+        assert len(created) == 120
+        assert {u["UserId"] for u in listed} == created

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class Store:
             self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
         self._depth = 0
+        self._lock = threading.RLock()
         self._migrate()
 
     @property
@@ -64,25 +66,30 @@ class Store:
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[None]:
-        """Run a block atomically; nested blocks join the outer transaction."""
-        if self._depth or not write:
-            self._depth += 1
+        """Run a block atomically; nested blocks join the outer transaction.
+
+        One connection serves every thread of the process (in-process mode may be called from a
+        thread pool), so a block holds the store's lock from start to end.
+        """
+        with self._lock:
+            if self._depth or not write:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
             finally:
-                self._depth -= 1
-            return
-        self._db.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        else:
-            self._db.execute("COMMIT")
-        finally:
-            self._depth = 0
+                self._depth = 0
 
     @contextmanager
     def bulk_cache(self, mebibytes: int = 256) -> Iterator[None]:
