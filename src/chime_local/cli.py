@@ -23,6 +23,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"chime-local {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    _serve_command(commands)
+    _state_commands(commands)
+    commands.add_parser(
+        "operations",
+        help="print the table of Chime operations and their status (Markdown)",
+        description="Print the 62 operations of the model and whether each is implemented.",
+    )
+    return parser
+
+
+def _serve_command(commands: Any) -> None:
     serve = commands.add_parser(
         "serve",
         help="run the Chime API server",
@@ -87,14 +98,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TOKEN",
         help="require 'Authorization: Bearer TOKEN' on /_chime_local/ (needed off loopback)",
     )
-
-    _state_commands(commands)
-    commands.add_parser(
-        "operations",
-        help="print the table of Chime operations and their status (Markdown)",
-        description="Print the 62 operations of the model and whether each is implemented.",
-    )
-    return parser
 
 
 def _target_options(parser: argparse.ArgumentParser) -> None:
