@@ -53,7 +53,7 @@ def test_a_new_pin_that_is_taken_in_the_store_is_replaced(monkeypatch: pytest.Mo
         {"accounts": [{"name": "Old", "users": [{"email": "old@x.io", "pin": "0000000001"}]}]},
     )
     draws: Iterator[int] = iter([1, 2])
-    monkeypatch.setattr("chime_local.seed.loader.secrets.randbelow", lambda _: next(draws))
+    monkeypatch.setattr("chime_local.service.context.secrets.randbelow", lambda _: next(draws))
     load(store, {"accounts": [{"name": "New", "users": [{"email": "new@x.io"}]}]})
     new = next(user for user, _, _ in store.all_users(10) if user["PrimaryEmail"] == "new@x.io")
     assert new["PersonalPIN"] == "0000000002"

@@ -183,10 +183,7 @@ class AdminApi:
         emulator = self.emulator
         ctx = emulator.context(Caller(access_key="admin", tenant=tenant))
         with emulator.store.transaction():
-            account = new_account(ctx, name, account_type, tenant)
-            if domains:
-                account["Domains"] = domains
-                emulator.store.save_account(account)
+            account = new_account(ctx, name, account_type, domains)
         operation = emulator.api.operations["CreateAccount"]
         response = emulator.serializer.success(operation, {"Account": account}, "admin")
         return 201, json.loads(response.body)

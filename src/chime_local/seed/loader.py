@@ -7,7 +7,6 @@ full export both load. Users are inserted in batches, reporting progress to a ca
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,7 +23,9 @@ from chime_local.seed.fields import (
 )
 from chime_local.seed.records import load_records
 from chime_local.seed.validation import validate_seed
-from chime_local.service.context import new_id
+from chime_local.service.accounts import account_document, default_account_settings
+from chime_local.service.context import random_pin
+from chime_local.service.users import default_user_settings, local_part, new_user
 from chime_local.store import Store
 from chime_local.store.sqlite import Doc
 
@@ -79,53 +80,38 @@ def load_seed(
 
 
 def _account(seed: dict[str, Any], now: str, default_tenant: str) -> tuple[Doc, Doc, str | None]:
-    doc: Doc = {
-        "AwsAccountId": default_tenant,
-        "AccountId": new_id(),
-        "AccountType": "Team",
-        "CreatedTimestamp": now,
-        "DefaultLicense": "Pro",
-        "SupportedLicenses": ["Basic", "Pro"],
-        "AccountStatus": "Active",
-    }
+    doc = account_document(default_tenant, seed["name"], now)
     doc.update({wire: _value(seed[key]) for key, wire in ACCOUNT_FIELDS if key in seed})
     groups = seed.get("signin_delegate_groups", [])
     doc["SigninDelegateGroups"] = [{"GroupName": name} for name in groups]
-    settings = {wire: False for _, wire in ACCOUNT_SETTINGS}
-    settings.update(
-        {w: v for k, w in ACCOUNT_SETTINGS if (v := seed.get("settings", {}).get(k)) is not None}
-    )
+    settings = default_account_settings()
+    given = seed.get("settings", {})
+    settings.update({wire: given[key] for key, wire in ACCOUNT_SETTINGS if key in given})
     deleted = seed.get("deleted")
     return doc, settings, _timestamp(deleted) if deleted else None
 
 
 def _user(seed: dict[str, Any], account: Doc, now: str, pins: _Pins) -> tuple[Doc, Doc, Doc]:
     state = seed.get("state", "registered")
-    doc: Doc = {
-        "UserId": new_id(),
-        "AccountId": account["AccountId"],
-        "LicenseType": account["DefaultLicense"],
-        "UserType": "PrivateUser",
-        "UserRegistrationStatus": STATES[state],
-    }
+    doc = new_user(account, seed["email"]) | {"UserRegistrationStatus": STATES[state]}
     doc.update({wire: _value(seed[key]) for key, wire in USER_FIELDS if key in seed})
     alexa = seed.get("alexa_for_business", {})
-    doc["AlexaForBusinessMetadata"] = {"IsAlexaForBusinessEnabled": False} | {
-        wire: alexa[key] for key, wire in ALEXA_FIELDS if key in alexa
-    }
+    doc["AlexaForBusinessMetadata"].update(
+        {wire: alexa[key] for key, wire in ALEXA_FIELDS if key in alexa}
+    )
     if state == "invited":
         doc.setdefault("UserInvitationStatus", "Pending")
         doc.setdefault("InvitedOn", now)
     else:
         doc.setdefault("RegisteredOn", now)
-        doc.setdefault("DisplayName", doc["PrimaryEmail"].split("@", 1)[0])
+        doc.setdefault("DisplayName", local_part(doc["PrimaryEmail"]))
         if "PersonalPIN" not in doc:
             doc["PersonalPIN"] = pins.new()
-    telephony = {wire: False for _, wire in TELEPHONY_SETTINGS}
+    settings = default_user_settings()
     given = seed.get("settings", {})
-    telephony.update({w: given[k] for k, w in TELEPHONY_SETTINGS if k in given})
+    settings["Telephony"].update({w: given[k] for k, w in TELEPHONY_SETTINGS if k in given})
     private = {"LastLogoutAt": _timestamp(seed["last_logout"])} if "last_logout" in seed else {}
-    return doc, {"Telephony": telephony}, private
+    return doc, settings, private
 
 
 def _value(value: Any) -> Any:
@@ -169,7 +155,7 @@ class _Pins:
 
     def new(self) -> str:
         while True:
-            pin = f"{secrets.randbelow(10**10):010d}"
+            pin = random_pin()
             if pin not in self._taken:
                 self._taken.add(pin)
                 self._fresh.add(pin)

@@ -16,26 +16,34 @@ DEFAULT_ACCOUNT_SETTINGS: Doc = {"DisableRemoteControl": False, "EnableDialOut":
 SUSPENDED = "Suspended"
 
 
-def new_account(
-    ctx: RequestContext,
-    name: str,
-    account_type: str = TEAM,
-    tenant: str | None = None,
-    account_id: str | None = None,
-) -> Doc:
-    """Build and store an account; the Chime API makes Team accounts, the admin API any type."""
-    account: Doc = {
-        "AwsAccountId": tenant or ctx.tenant,
-        "AccountId": account_id or new_id(),
+def account_document(tenant: str, name: str, now: str, account_type: str = TEAM) -> Doc:
+    """A new account as CreateAccount makes it (decisions 10); seeds start from it too."""
+    return {
+        "AwsAccountId": tenant,
+        "AccountId": new_id(),
         "Name": name,
         "AccountType": account_type,
-        "CreatedTimestamp": ctx.now,
+        "CreatedTimestamp": now,
         "DefaultLicense": "Pro",
         "SupportedLicenses": ["Basic", "Pro"],
         "AccountStatus": "Active",
         "SigninDelegateGroups": [],
     }
-    ctx.store.insert_account(account["AwsAccountId"], account, dict(DEFAULT_ACCOUNT_SETTINGS))
+
+
+def default_account_settings() -> Doc:
+    return dict(DEFAULT_ACCOUNT_SETTINGS)
+
+
+def new_account(
+    ctx: RequestContext, name: str, account_type: str = TEAM, domains: list[str] | None = None
+) -> Doc:
+    """Build and store an account of the caller's tenant; the Chime API makes Team accounts,
+    the admin API any type, with the domains bots take their email addresses from."""
+    account = account_document(ctx.tenant, name, ctx.now, account_type)
+    if domains:
+        account["Domains"] = domains
+    ctx.store.insert_account(ctx.tenant, account, default_account_settings())
     return account
 
 

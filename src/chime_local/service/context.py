@@ -61,9 +61,14 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def random_pin() -> str:
+    """A 10-digit personal meeting PIN, not yet checked for uniqueness."""
+    return f"{secrets.randbelow(10**10):010d}"
+
+
 def new_pin(store: Store, previous: str | None = None) -> str:
     """A 10-digit personal meeting PIN unique across the server, different from ``previous``."""
     while True:
-        pin = f"{secrets.randbelow(10**10):010d}"
+        pin = random_pin()
         if pin != previous and not store.pin_in_use(pin):
             return pin

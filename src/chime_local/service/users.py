@@ -22,7 +22,7 @@ DEFAULT_USER_SETTINGS: Doc = {
 REGISTERED, UNREGISTERED = "Registered", "Unregistered"
 
 
-def new_user(ctx: RequestContext, account: Doc, email: str, user_type: str) -> Doc:
+def new_user(account: Doc, email: str, user_type: str = "PrivateUser") -> Doc:
     """The common part of a created or invited user; the caller sets the state fields."""
     return {
         "UserId": new_id(),
@@ -38,7 +38,9 @@ def register(ctx: RequestContext, user: Doc, display_name: str | None = None) ->
     """Make a user a registered member: status, time, display name and a fresh PIN."""
     user["UserRegistrationStatus"] = REGISTERED
     user["RegisteredOn"] = ctx.now
-    user["DisplayName"] = display_name or user.get("DisplayName") or _local_part(user)
+    user["DisplayName"] = (
+        display_name or user.get("DisplayName") or local_part(user["PrimaryEmail"])
+    )
     user["PersonalPIN"] = new_pin(ctx.store)
 
 
@@ -54,9 +56,9 @@ def create_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
         raise ConflictException(
             f"A user with email '{email}' already exists in account '{account['AccountId']}'"
         )
-    user = new_user(ctx, account, email, params.get("UserType", "PrivateUser"))
+    user = new_user(account, email, params.get("UserType", "PrivateUser"))
     register(ctx, user, params.get("Username"))
-    ctx.store.insert_user(user, _default_settings())
+    ctx.store.insert_user(user, default_user_settings())
     return {"User": user}
 
 
@@ -79,13 +81,13 @@ def _invite(ctx: RequestContext, account: Doc, email: str, user_type: str) -> Do
         existing["InvitedOn"] = ctx.now
         ctx.store.save_user(existing)
     else:
-        user = new_user(ctx, account, email, user_type)
+        user = new_user(account, email, user_type)
         user |= {
             "UserRegistrationStatus": UNREGISTERED,
             "UserInvitationStatus": "Pending",
             "InvitedOn": ctx.now,
         }
-        ctx.store.insert_user(user, _default_settings())
+        ctx.store.insert_user(user, default_user_settings())
     return {**invite, "Status": "Pending", "EmailStatus": "Sent"}
 
 
@@ -164,12 +166,12 @@ def update_user_settings(ctx: RequestContext, params: dict[str, Any]) -> None:
     ctx.store.save_user_settings(user["UserId"], params["UserSettings"])
 
 
-def _local_part(user: Doc) -> str:
-    email: str = user["PrimaryEmail"]
+def local_part(email: str) -> str:
+    """The default display name: what precedes the ``@``."""
     return email.split("@", 1)[0]
 
 
-def _default_settings() -> Doc:
+def default_user_settings() -> Doc:
     return {"Telephony": dict(DEFAULT_USER_SETTINGS["Telephony"])}
 
 
