@@ -22,13 +22,13 @@ from chime_local.protocol.serializer import json_response
 from chime_local.seed import SeedError
 from chime_local.service.accounts import new_account
 from chime_local.service.context import Caller
+from chime_local.service.lookup import ACCOUNT_TYPES
 
 if TYPE_CHECKING:
     from chime_local.emulator import Emulator
 
 ADMIN_PREFIX = "/_chime_local/"
 _ACCEPT = re.compile(r"accounts/(?P<account>[^/]+)/users/(?P<user>[^/]+)/accept-invitation")
-ACCOUNT_TYPES = ("Team", "EnterpriseDirectory", "EnterpriseLWA", "EnterpriseOIDC")
 
 
 class AdminError(Exception):

@@ -13,8 +13,7 @@ from typing import Any
 
 from chime_local.clock import parse_wire_time, wire_time
 from chime_local.service.context import RequestContext
-from chime_local.service.lookup import require_account
-from chime_local.service.rooms import enterprise_account
+from chime_local.service.lookup import require_account, require_enterprise_account
 from chime_local.store.sqlite import Doc
 
 RETENTION_KIND = "retention-settings"
@@ -22,12 +21,12 @@ GRACE_PERIOD = timedelta(days=30)
 
 
 def get_retention_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
-    account = enterprise_account(ctx, params["AccountId"], "GetRetentionSettings")
+    account = require_enterprise_account(ctx, params["AccountId"], "GetRetentionSettings")
     return ctx.store.get_record(RETENTION_KIND, account["AccountId"]) or {"RetentionSettings": {}}
 
 
 def put_retention_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
-    account = enterprise_account(ctx, params["AccountId"], "PutRetentionSettings")
+    account = require_enterprise_account(ctx, params["AccountId"], "PutRetentionSettings")
     settings = params["RetentionSettings"]
     document: Doc = {"RetentionSettings": settings}
     if any(section.get("RetentionDays") for section in settings.values()):
@@ -39,7 +38,7 @@ def put_retention_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
 def associate_signin_delegate_groups_with_account(
     ctx: RequestContext, params: dict[str, Any]
 ) -> Doc:
-    account = enterprise_account(
+    account = require_enterprise_account(
         ctx, params["AccountId"], "AssociateSigninDelegateGroupsWithAccount"
     )
     names = [group["GroupName"] for group in account["SigninDelegateGroups"]]
@@ -54,7 +53,7 @@ def associate_signin_delegate_groups_with_account(
 def disassociate_signin_delegate_groups_from_account(
     ctx: RequestContext, params: dict[str, Any]
 ) -> Doc:
-    account = enterprise_account(
+    account = require_enterprise_account(
         ctx, params["AccountId"], "DisassociateSigninDelegateGroupsFromAccount"
     )
     removed = set(params["GroupNames"])

@@ -21,7 +21,7 @@ from chime_local.errors import (
     ResourceLimitExceededException,
 )
 from chime_local.service.context import RequestContext, new_id
-from chime_local.service.lookup import require_account, require_enterprise
+from chime_local.service.lookup import require_enterprise_account
 from chime_local.service.pagination import page_rows, page_scope
 from chime_local.store.sqlite import Doc
 
@@ -37,8 +37,7 @@ def security_token() -> str:
 
 
 def require_bot(ctx: RequestContext, account_id: str, bot_id: str, operation: str) -> Doc:
-    account = require_account(ctx, account_id)
-    require_enterprise(account, operation)
+    require_enterprise_account(ctx, account_id, operation)
     bot = ctx.store.get_record(BOT_KIND, bot_id, scope=account_id)
     if bot is None:
         raise NotFoundException(f"Bot '{bot_id}' not found in account '{account_id}'")
@@ -50,8 +49,7 @@ def _save(ctx: RequestContext, account_id: str, bot: Doc) -> None:
 
 
 def create_bot(ctx: RequestContext, params: dict[str, Any]) -> Doc:
-    account = require_account(ctx, params["AccountId"])
-    require_enterprise(account, "CreateBot")
+    account = require_enterprise_account(ctx, params["AccountId"], "CreateBot")
     domains = account.get("Domains", [])
     domain = params.get("Domain") or (domains[0] if domains else None)
     if domain is None:
@@ -82,8 +80,7 @@ def get_bot(ctx: RequestContext, params: dict[str, Any]) -> Doc:
 
 
 def list_bots(ctx: RequestContext, params: dict[str, Any]) -> Doc:
-    account = require_account(ctx, params["AccountId"])
-    require_enterprise(account, "ListBots")
+    account = require_enterprise_account(ctx, params["AccountId"], "ListBots")
     rows = ctx.store.scope_records(BOT_KIND, account["AccountId"])
     scope = page_scope("ListBots", account["AccountId"])
     limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)

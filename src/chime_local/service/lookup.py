@@ -6,12 +6,17 @@ nothing leaks about what exists (decisions 8).
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from chime_local.errors import BadRequestException, NotFoundException
+from chime_local.protocol.api import load_api
 from chime_local.service.context import RequestContext
 from chime_local.store.sqlite import Doc
 
+ACCOUNT_TYPES: tuple[str, ...] = tuple(load_api().shape("AccountType").enum)
 TEAM = "Team"
 ENTERPRISE_LWA = "EnterpriseLWA"
+ENTERPRISE_TYPES = frozenset(ACCOUNT_TYPES) - {TEAM}
 
 
 def require_account(ctx: RequestContext, account_id: str) -> Doc:
@@ -29,7 +34,7 @@ def require_user(ctx: RequestContext, account_id: str, user_id: str) -> Doc:
     return user
 
 
-def require_account_type(account: Doc, allowed: set[str], operation: str) -> None:
+def require_account_type(account: Doc, allowed: Set[str], operation: str) -> None:
     """Refuse an operation the account's type does not support (decisions 12)."""
     if account["AccountType"] not in allowed:
         kinds = " or ".join(sorted(allowed))
@@ -39,9 +44,8 @@ def require_account_type(account: Doc, allowed: set[str], operation: str) -> Non
         )
 
 
-def require_enterprise(account: Doc, operation: str) -> None:
-    if account["AccountType"] == TEAM:
-        raise BadRequestException(
-            f"{operation} is not supported for account '{account['AccountId']}' of type Team; "
-            "it requires an Enterprise account"
-        )
+def require_enterprise_account(ctx: RequestContext, account_id: str, operation: str) -> Doc:
+    """The tenant's account, which must be an Enterprise one (rooms, bots, retention ...)."""
+    account = require_account(ctx, account_id)
+    require_account_type(account, ENTERPRISE_TYPES, operation)
+    return account

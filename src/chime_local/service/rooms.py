@@ -10,7 +10,7 @@ from typing import Any
 
 from chime_local.errors import NotFoundException, ResourceLimitExceededException
 from chime_local.service.context import RequestContext, new_id
-from chime_local.service.lookup import require_account, require_enterprise
+from chime_local.service.lookup import require_enterprise_account
 from chime_local.service.pagination import page_rows, page_scope
 from chime_local.store import Store
 from chime_local.store.sqlite import Doc
@@ -22,14 +22,8 @@ ROOM_LIMIT = 1500
 DEFAULT_PAGE_SIZE = 50
 
 
-def enterprise_account(ctx: RequestContext, account_id: str, operation: str) -> Doc:
-    account = require_account(ctx, account_id)
-    require_enterprise(account, operation)
-    return account
-
-
 def require_room(ctx: RequestContext, account_id: str, room_id: str, operation: str) -> Doc:
-    enterprise_account(ctx, account_id, operation)
+    require_enterprise_account(ctx, account_id, operation)
     room = ctx.store.get_record(ROOM_KIND, room_id, scope=account_id)
     if room is None:
         raise NotFoundException(f"Room '{room_id}' not found in account '{account_id}'")
@@ -41,7 +35,7 @@ def membership_key(room_id: str, member_id: str) -> str:
 
 
 def create_room(ctx: RequestContext, params: dict[str, Any]) -> Doc:
-    account = enterprise_account(ctx, params["AccountId"], "CreateRoom")
+    account = require_enterprise_account(ctx, params["AccountId"], "CreateRoom")
     account_id = account["AccountId"]
     token = params.get("ClientRequestToken")
     if token is not None:
@@ -83,7 +77,7 @@ def get_room(ctx: RequestContext, params: dict[str, Any]) -> Doc:
 
 
 def list_rooms(ctx: RequestContext, params: dict[str, Any]) -> Doc:
-    account = enterprise_account(ctx, params["AccountId"], "ListRooms")
+    account = require_enterprise_account(ctx, params["AccountId"], "ListRooms")
     rows = ctx.store.scope_records(ROOM_KIND, account["AccountId"])
     member = params.get("MemberId")
     if member is not None:
