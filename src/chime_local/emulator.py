@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -92,6 +93,7 @@ class Emulator:
             self._log(request, "-", response, began, request_id)
             return response
         caller, operation, params = _ANONYMOUS, None, {}
+        moment = self.clock.now()  # the one instant of this request, for its handler and its log
         try:
             caller = self.authenticator.authenticate(request)
             if self.rate_limiter is not None:
@@ -103,7 +105,7 @@ class Emulator:
             self.faults.check(operation.name, caller.access_key)
             params = parse_request(operation, match.labels, query, request.body)
             self.validator.validate(operation.input_shape, params)
-            response = self._run(operation, caller, params, request_id)
+            response = self._run(operation, caller, params, request_id, moment)
         except ChimeError as error:
             response = error_response(error, request_id)
         except Exception:
@@ -115,7 +117,7 @@ class Emulator:
         error_type = response.headers.get("x-amzn-errortype")
         self.calls.record(
             Call(
-                self.clock.now(),
+                moment,
                 caller.access_key,
                 operation,
                 params,
@@ -127,12 +129,17 @@ class Emulator:
         return response
 
     def _run(
-        self, operation: Operation, caller: Caller, params: dict[str, Any], request_id: str
+        self,
+        operation: Operation,
+        caller: Caller,
+        params: dict[str, Any],
+        request_id: str,
+        moment: datetime,
     ) -> HttpResponse:
         handler = self.handlers.get(operation.name)
         if handler is None:
             raise NotImplementedOperation(f"{operation.name} is not implemented by chime-local yet")
-        ctx = self.context(caller)
+        ctx = self.context(caller, moment)
         with self.store.transaction(write=operation.writes):
             result = handler(ctx, params)
         return self.serializer.success(operation, result, request_id)
@@ -151,14 +158,17 @@ class Emulator:
                 rid,
             )
 
-    def context(self, caller: Caller | None = None) -> RequestContext:
-        """A handler context; without a caller, the admin acting in the default tenant."""
+    def context(
+        self, caller: Caller | None = None, moment: datetime | None = None
+    ) -> RequestContext:
+        """A handler context; without a caller, the admin acting in the default tenant; without
+        a moment, now."""
         return RequestContext(
             caller=caller or Caller(access_key="admin", tenant=self.config.default_tenant),
             store=self.store,
             config=self.config,
             tokens=self.tokens,
-            moment=self.clock.now(),
+            moment=moment or self.clock.now(),
         )
 
     # -- state operations (the admin API, as methods) ---------------------------------------------
