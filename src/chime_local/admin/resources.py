@@ -6,12 +6,14 @@ deletion (decisions 11), users' last logout time (decisions 18), and every tenan
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 from chime_local.clock import parse_wire_time, wire_time
 from chime_local.seed.records import PLACES
 from chime_local.store import Store
+from chime_local.store.sqlite import Doc
 
 DISABLED_ACCOUNTS_KEPT = timedelta(days=90)
 RECORD_RESOURCES = {place.key.replace("_", "-"): place.kind for place in PLACES}
@@ -20,19 +22,21 @@ RESOURCES = ("accounts", "deleted-accounts", "users", *RECORD_RESOURCES)
 
 def resource_counts(store: Store, now: str) -> dict[str, int]:
     counts = store.record_counts()
+    accounts = list(store.all_accounts())
     return {
-        "accounts": sum(1 for _, _, deleted in store.all_accounts() if deleted is None),
-        "deleted-accounts": len(deleted_accounts(store, now)),
+        "accounts": sum(1 for _, _, deleted in accounts if deleted is None),
+        "deleted-accounts": len(_deleted(accounts, now)),
         "users": store.count_all_users(),
         **{name: counts.get(kind, 0) for name, kind in RECORD_RESOURCES.items()},
     }
 
 
-def deleted_accounts(store: Store, now: str) -> list[dict[str, Any]]:
+def _deleted(accounts: Iterable[tuple[Doc, Doc, str | None]], now: str) -> list[Doc]:
+    """Accounts deleted less than 90 days ago, as the admin API shows them."""
     since = wire_time(parse_wire_time(now) - DISABLED_ACCOUNTS_KEPT)
     return [
         {**doc, "AccountStatus": "Suspended", "DeletedTimestamp": deleted}
-        for doc, _, deleted in store.all_accounts()
+        for doc, _, deleted in accounts
         if deleted is not None and deleted >= since
     ]
 
@@ -46,7 +50,7 @@ def list_resource(store: Store, name: str, now: str, limit: int) -> list[dict[st
             if deleted is None
         ]
     elif name == "deleted-accounts":
-        items = deleted_accounts(store, now)
+        items = _deleted(store.all_accounts(), now)
     elif name == "users":
         items = [
             {**doc, "Settings": settings, **private}

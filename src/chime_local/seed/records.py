@@ -36,12 +36,16 @@ def _field(name: str) -> Callable[[Doc, str], str]:
     return lambda doc, owner: str(doc[name])
 
 
+def _number_id(doc: Doc, owner: str) -> str:
+    return phone_numbers.number_key(doc["E164PhoneNumber"])
+
+
 def _membership_id(doc: Doc, owner: str) -> str:
     return rooms.membership_key(doc["RoomId"], doc["MemberId"])
 
 
 PLACES = (
-    Place(phone_numbers.KIND, "tenant", "phone_numbers", False, _field("E164PhoneNumber"), _owner,
+    Place(phone_numbers.KIND, "tenant", "phone_numbers", False, _number_id, _owner,
           phone_catalog.complete_number),
     Place(phone_catalog.ORDER_KIND, "tenant", "phone_number_orders", False,
           _field("PhoneNumberOrderId"), _owner),

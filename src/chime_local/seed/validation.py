@@ -20,6 +20,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from chime_local.jsonio import loads
+from chime_local.seed.records import PLACES
 from chime_local.store import Store
 
 
@@ -126,27 +127,22 @@ def _relations(document: dict[str, Any], store: Store | None) -> Iterator[str]:
 
 
 def _record_relations(document: dict[str, Any], store: Store | None) -> Iterator[str]:
-    """Numbers, rooms and bots are unique across the document and the store."""
-    from chime_local.seed.records import PLACES
-
+    """Numbers, orders, rooms, memberships and bots are unique in the document and the store."""
     seen: dict[str, set[str]] = {}
-    owners = [("tenants", t, t["aws_account_id"]) for t in document.get("tenants", [])]
-    owners += [("accounts", a, a.get("id", "")) for a in document.get("accounts", [])]
-    counters = {"tenants": 0, "accounts": 0}
-    for section, entry, owner_id in owners:
-        index = counters[section]
-        counters[section] += 1
-        for place in PLACES:
-            if place.key not in entry or place.single or place.key == "room_memberships":
-                continue
-            for i, doc in enumerate(entry[place.key]):
-                record_id = place.record_id(doc, owner_id)
-                if place.key == "phone_numbers":
-                    record_id = "+" + record_id.lstrip("+")
-                where = f"{section}[{index}].{place.key}[{i}]"
-                yield from _unique(record_id, seen.setdefault(place.kind, set()), where, "record")
-                if store is not None and store.get_record(place.kind, record_id) is not None:
-                    yield f"{where}: {record_id} already exists"
+    for section, owner_key in (("tenants", "aws_account_id"), ("accounts", "id")):
+        for index, entry in enumerate(document.get(section, [])):
+            owner_id = entry.get(owner_key, "")
+            for place in PLACES:
+                if place.single or place.key not in entry:
+                    continue
+                for i, doc in enumerate(entry[place.key]):
+                    record_id = place.record_id(doc, owner_id)
+                    where = f"{section}[{index}].{place.key}[{i}]"
+                    yield from _unique(
+                        record_id, seen.setdefault(place.kind, set()), where, "record"
+                    )
+                    if store is not None and store.get_record(place.kind, record_id) is not None:
+                        yield f"{where}: {record_id} already exists"
 
 
 def _unique(value: str | None, seen: set[str], where: str, what: str) -> Iterator[str]:
