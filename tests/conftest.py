@@ -10,26 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from chime_local.testing import ServerProcess
-from tests.support import fresh_tenant
-
-NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
-
-
-def chime_client(endpoint_url: str, access_key: str | None = None, **kwargs: Any) -> Any:
-    return boto3.client(
-        "chime",
-        endpoint_url=endpoint_url,
-        region_name=kwargs.pop("region_name", "us-east-1"),
-        aws_access_key_id=access_key or fresh_tenant(),
-        aws_secret_access_key="test-secret",
-        config=kwargs.pop("config", NO_RETRIES),
-        **kwargs,
-    )
+from tests.support import sdk_client
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +26,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 @pytest.fixture
 def make_client(server: ServerProcess) -> Callable[..., Any]:
     def make(access_key: str | None = None, **kwargs: Any) -> Any:
-        return chime_client(server.endpoint_url, access_key, **kwargs)
+        return sdk_client(server.endpoint_url, access_key, **kwargs)
 
     return make
 

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import boto3
+from botocore.config import Config
 from botocore.model import Shape, StructureShape
 
 # Values that satisfy the patterns of the string shapes that have one.
@@ -31,6 +33,22 @@ EXAMPLE_STRINGS = {
 def fresh_tenant() -> str:
     """A random 12-digit AWS account id: in default auth mode, a tenant of its own."""
     return f"{secrets.randbelow(9 * 10**11) + 10**11}"
+
+
+NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+
+
+def sdk_client(endpoint_url: str, access_key: str | None = None, **kwargs: Any) -> Any:
+    """A boto3 chime client of a server, in a tenant of its own unless a key is given."""
+    return boto3.client(
+        "chime",
+        endpoint_url=endpoint_url,
+        region_name=kwargs.pop("region_name", "us-east-1"),
+        aws_access_key_id=access_key or fresh_tenant(),
+        aws_secret_access_key="test-secret",
+        config=kwargs.pop("config", NO_RETRIES),
+        **kwargs,
+    )
 
 
 def example_value(shape: Shape, name: str) -> Any:

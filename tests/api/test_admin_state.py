@@ -11,8 +11,7 @@ import pytest
 
 from chime_local.testing import ServerProcess
 from tests.api.admin_calls import admin
-from tests.conftest import chime_client
-from tests.support import cli, fresh_tenant
+from tests.support import cli, fresh_tenant, sdk_client
 
 SEED = {
     "version": 1,
@@ -55,7 +54,7 @@ def fresh_server() -> Iterator[ServerProcess]:
 def test_seed_then_read_through_the_api(fresh_server: ServerProcess) -> None:
     status, result = admin(fresh_server, "POST", "seed", SEED)
     assert (status, result) == (201, {"Accounts": 2, "Users": 3})
-    client = chime_client(fresh_server.endpoint_url, "123456789012")
+    client = sdk_client(fresh_server.endpoint_url, "123456789012")
     user = client.get_user(
         AccountId="0a0a0a0a-0000-4000-8000-000000000001",
         UserId="0b0b0b0b-0000-4000-8000-000000000001",
@@ -159,7 +158,7 @@ def test_reset_empties_the_state(fresh_server: ServerProcess) -> None:
 def test_the_clock_sets_advances_and_returns(fresh_server: ServerProcess) -> None:
     status, clock = admin(fresh_server, "PUT", "clock", {"Now": "2030-01-02T03:04:05Z"})
     assert (status, clock) == (200, {"Now": "2030-01-02T03:04:05.000Z", "WallClock": False})
-    client = chime_client(fresh_server.endpoint_url)
+    client = sdk_client(fresh_server.endpoint_url)
     created = client.create_account(Name="Future")["Account"]["CreatedTimestamp"]
     assert created == datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert (
@@ -177,7 +176,7 @@ def test_the_clock_sets_advances_and_returns(fresh_server: ServerProcess) -> Non
 
 
 def test_request_log_masks_sensitive_members(fresh_server: ServerProcess) -> None:
-    client = chime_client(fresh_server.endpoint_url, "210987654321")
+    client = sdk_client(fresh_server.endpoint_url, "210987654321")
     account = client.create_account(Name="Logged")["Account"]
     client.create_user(AccountId=account["AccountId"], Email="secret@example.com")
     with pytest.raises(client.exceptions.NotFoundException):
@@ -204,7 +203,7 @@ def test_unknown_admin_endpoint_is_404_json(fresh_server: ServerProcess) -> None
 def test_cli_export_import_round_trip_gives_identical_answers(tmp_path: Path) -> None:
     tenant = fresh_tenant()
     with ServerProcess(db=tmp_path / "source.db", extra_args=("--quiet",)) as source:
-        client = chime_client(source.endpoint_url, tenant)
+        client = sdk_client(source.endpoint_url, tenant)
         account = client.create_account(Name="Round trip")["Account"]
         for i in range(3):
             client.create_user(AccountId=account["AccountId"], Email=f"rt{i}@example.com")
@@ -220,7 +219,7 @@ def test_cli_export_import_round_trip_gives_identical_answers(tmp_path: Path) ->
     assert imported.returncode == 0, imported.stderr
     assert "Loaded 1 accounts and 4 users" in imported.stdout and "users/s" in imported.stdout
     with ServerProcess(db=tmp_path / "copy.db", extra_args=("--quiet",)) as copy:
-        client = chime_client(copy.endpoint_url, tenant)
+        client = sdk_client(copy.endpoint_url, tenant)
         assert client.list_users(AccountId=account["AccountId"])["Users"] == users
         after = [
             client.get_user(AccountId=account["AccountId"], UserId=u["UserId"])["User"]

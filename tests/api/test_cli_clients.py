@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from chime_local.testing import ServerProcess
-from tests.support import fresh_tenant
+from tests.support import fresh_tenant, sdk_client
 
 
 def aws(server: ServerProcess, tenant: str, *args: str) -> Any:
@@ -76,11 +76,9 @@ def test_aws_cli_reports_not_found(server: ServerProcess) -> None:
 
 
 def test_server_logs_one_line_per_request_and_stops_cleanly(tmp_path: Path) -> None:
-    from tests.conftest import chime_client
-
     server = ServerProcess(db=tmp_path / "log.db").start()
     try:
-        client = chime_client(server.endpoint_url)
+        client = sdk_client(server.endpoint_url)
         account = client.create_account(Name="Logged")["Account"]
         response = client.get_account(AccountId=account["AccountId"])
     finally:

@@ -5,57 +5,49 @@ from __future__ import annotations
 from pathlib import Path
 
 from chime_local.testing import ServerProcess
-from tests.support import fresh_tenant
-
-
-def client_for(server: ServerProcess, tenant: str) -> object:
-    from tests.conftest import chime_client
-
-    return chime_client(server.endpoint_url, tenant)
+from tests.support import fresh_tenant, sdk_client
 
 
 def test_state_survives_a_clean_restart(tmp_path: Path) -> None:
     db, tenant = tmp_path / "state.db", fresh_tenant()
     with ServerProcess(db=db, extra_args=("--quiet",)) as first:
-        client = client_for(first, tenant)
-        account = client.create_account(Name="Durable")["Account"]  # type: ignore[attr-defined]
-        user = client.create_user(AccountId=account["AccountId"], Email="d@example.com")["User"]  # type: ignore[attr-defined]
+        client = sdk_client(first.endpoint_url, tenant)
+        account = client.create_account(Name="Durable")["Account"]
+        user = client.create_user(AccountId=account["AccountId"], Email="d@example.com")["User"]
     assert not first.running
     with ServerProcess(db=db, extra_args=("--quiet",)) as second:
-        client = client_for(second, tenant)
+        client = sdk_client(second.endpoint_url, tenant)
         assert (
             client.get_user(AccountId=account["AccountId"], UserId=user["UserId"])["User"] == user
-        )  # type: ignore[attr-defined]
+        )
 
 
 def test_kill_9_between_two_writes_keeps_the_first(tmp_path: Path) -> None:
     db, tenant = tmp_path / "crash.db", fresh_tenant()
     first = ServerProcess(db=db, extra_args=("--quiet",)).start()
     try:
-        client = client_for(first, tenant)
-        account = client.create_account(Name="Before crash")["Account"]  # type: ignore[attr-defined]
+        client = sdk_client(first.endpoint_url, tenant)
+        account = client.create_account(Name="Before crash")["Account"]
     finally:
         assert first.kill() is not None
     with ServerProcess(db=db, extra_args=("--quiet",)) as second:
-        client = client_for(second, tenant)
-        assert client.get_account(AccountId=account["AccountId"])["Account"] == account  # type: ignore[attr-defined]
-        second_write = client.create_account(Name="After crash")["Account"]  # type: ignore[attr-defined]
-        names = [a["Name"] for a in client.list_accounts()["Accounts"]]  # type: ignore[attr-defined]
+        client = sdk_client(second.endpoint_url, tenant)
+        assert client.get_account(AccountId=account["AccountId"])["Account"] == account
+        second_write = client.create_account(Name="After crash")["Account"]
+        names = [a["Name"] for a in client.list_accounts()["Accounts"]]
         assert names == ["Before crash", second_write["Name"]]
 
 
 def test_in_memory_server_writes_no_file(tmp_path: Path) -> None:
     with ServerProcess(db=None, extra_args=("--quiet",), cwd=tmp_path) as server:
-        client = client_for(server, fresh_tenant())
-        client.create_account(Name="Ephemeral")  # type: ignore[attr-defined]
+        client = sdk_client(server.endpoint_url, fresh_tenant())
+        client.create_account(Name="Ephemeral")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_default_db_file_is_created_in_the_working_directory(tmp_path: Path) -> None:
-    server = ServerProcess(db=None, extra_args=("--quiet",), cwd=tmp_path)
-    server.command = lambda: [*ServerProcess.command(server)[:-2], "--quiet"]  # type: ignore[method-assign]
-    with server:
-        client_for(server, fresh_tenant()).create_account(Name="Default file")  # type: ignore[attr-defined]
+    with ServerProcess(extra_args=("--quiet",), cwd=tmp_path, storage=()) as server:
+        sdk_client(server.endpoint_url, fresh_tenant()).create_account(Name="Default file")
     assert (tmp_path / "chime-local.db").exists()
 
 
@@ -65,13 +57,13 @@ def test_workers_share_one_database_and_stop_cleanly(tmp_path: Path) -> None:
         db=tmp_path / "workers.db", extra_args=("--quiet", "--workers", "2")
     ).start()
     try:
-        client = client_for(server, tenant)
+        client = sdk_client(server.endpoint_url, tenant)
         created = [
             client.create_account(Name=f"Worker {i}")["Account"]["AccountId"] for i in range(20)
-        ]  # type: ignore[attr-defined]
+        ]
         for account_id in created:  # reads land on either worker and all see every write
-            assert client.get_account(AccountId=account_id)["Account"]["AccountId"] == account_id  # type: ignore[attr-defined]
-        assert len(client.list_accounts()["Accounts"]) == 20  # type: ignore[attr-defined]
+            assert client.get_account(AccountId=account_id)["Account"]["AccountId"] == account_id
+        assert len(client.list_accounts()["Accounts"]) == 20
     finally:
         assert server.stop() == 0
 

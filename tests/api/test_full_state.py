@@ -9,7 +9,7 @@ import pytest
 
 from chime_local.testing import ServerProcess
 from tests.api.admin_calls import admin, enterprise_account
-from tests.conftest import chime_client
+from tests.support import sdk_client
 
 TENANT = "246813579024"
 
@@ -24,7 +24,7 @@ def two_servers() -> Iterator[tuple[ServerProcess, ServerProcess]]:
 
 
 def build_everything(server: ServerProcess) -> dict[str, Any]:
-    client = chime_client(server.endpoint_url, TENANT)
+    client = sdk_client(server.endpoint_url, TENANT)
     account = enterprise_account(server, TENANT)
     ids = {"AccountId": account["AccountId"]}
     user = client.create_user(**ids, Email="all@example.com")["User"]
@@ -66,7 +66,7 @@ def build_everything(server: ServerProcess) -> dict[str, Any]:
 
 
 def answers(server: ServerProcess, made: dict[str, Any]) -> list[Any]:
-    client = chime_client(server.endpoint_url, TENANT)
+    client = sdk_client(server.endpoint_url, TENANT)
     ids = {"AccountId": made["account"]["AccountId"]}
     calls = [
         lambda: client.get_account(**ids),
@@ -127,9 +127,9 @@ def test_seeding_a_number_by_hand_fills_the_rest(
         ]
     }
     assert admin(server, "POST", "seed", seed)[0] == 201
-    number = chime_client(server.endpoint_url, TENANT).get_phone_number(
-        PhoneNumberId="+12065550150"
-    )["PhoneNumber"]
+    number = sdk_client(server.endpoint_url, TENANT).get_phone_number(PhoneNumberId="+12065550150")[
+        "PhoneNumber"
+    ]
     assert (number["Status"], number["Type"], number["Country"]) == ("Unassigned", "Local", "US")
     status, document = admin(server, "POST", "seed", seed)
     assert status == 400 and "already exists" in document["Message"]
@@ -145,8 +145,8 @@ def test_resources_listing(two_servers: tuple[ServerProcess, ServerProcess]) -> 
     assert users[0]["UserId"] == made["user"]["UserId"] and users[0]["LastLogoutAt"]
     assert users[0]["Settings"]["Telephony"]["SMS"] is True
     assert admin(server, "GET", "resources/nothing")[0] == 404
-    team = chime_client(server.endpoint_url, TENANT).create_account(Name="Short lived")["Account"]
-    chime_client(server.endpoint_url, TENANT).delete_account(AccountId=team["AccountId"])
+    team = sdk_client(server.endpoint_url, TENANT).create_account(Name="Short lived")["Account"]
+    sdk_client(server.endpoint_url, TENANT).delete_account(AccountId=team["AccountId"])
     deleted = admin(server, "GET", "resources/deleted-accounts")[1]["Items"]
     assert [a["AccountId"] for a in deleted] == [team["AccountId"]]
     assert deleted[0]["DeletedTimestamp"]

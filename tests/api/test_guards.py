@@ -12,8 +12,7 @@ from botocore.config import Config
 
 from chime_local.testing import ServerProcess
 from tests.api.raw import call
-from tests.conftest import chime_client
-from tests.support import cli
+from tests.support import cli, sdk_client
 
 
 def add_fault(server: ServerProcess, rule: dict[str, Any]) -> tuple[int, Any]:
@@ -33,7 +32,7 @@ def test_standard_retries_see_the_fault_then_succeed(
 ) -> None:
     user = client.create_user(AccountId=account["AccountId"], Email="f@example.com")["User"]
     key = client._request_signer._credentials.access_key
-    retrying = chime_client(
+    retrying = sdk_client(
         clean_faults.endpoint_url, key, config=Config(retries={"mode": "standard"})
     )
     status, _ = add_fault(
@@ -122,7 +121,7 @@ def test_bad_fault_rules_name_the_field(
 def test_throttling_over_http(tmp_path: Path) -> None:
     with ServerProcess(db=None, extra_args=("--rate-limit", "2", "--quiet")) as server:
         # boto3's standard retry mode does not retry ThrottledClientException (legacy mode does).
-        client = chime_client(server.endpoint_url, config=Config(retries={"mode": "standard"}))
+        client = sdk_client(server.endpoint_url, config=Config(retries={"mode": "standard"}))
         outcomes, retries = [], []
         for _ in range(4):
             try:
@@ -134,14 +133,14 @@ def test_throttling_over_http(tmp_path: Path) -> None:
         assert outcomes[:2] == [200, 200]
         assert 429 in outcomes[2:]
         assert set(retries) == {0}
-        assert chime_client(server.endpoint_url).list_accounts()["Accounts"] == []
+        assert sdk_client(server.endpoint_url).list_accounts()["Accounts"] == []
 
 
 def test_fault_from_the_command_line() -> None:
     with ServerProcess(
         db=None, extra_args=("--fault", "ListAccounts=ServiceUnavailableException:x1", "--quiet")
     ) as server:
-        client = chime_client(server.endpoint_url)
+        client = sdk_client(server.endpoint_url)
         with pytest.raises(client.exceptions.ServiceUnavailableException):
             client.list_accounts()
         assert client.list_accounts()["Accounts"] == []

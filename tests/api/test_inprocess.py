@@ -14,7 +14,7 @@ from chime_local import Emulator, mock_chime
 from chime_local.auth.credentials import Credential
 from chime_local.config import Config
 from chime_local.testing import ServerProcess
-from tests.conftest import chime_client
+from tests.support import sdk_client
 
 
 def new_client(**kwargs: Any) -> Any:
@@ -141,7 +141,7 @@ def test_validation_and_errors_match_the_server() -> None:
 
 
 def test_chime_server_fixture(chime_server: ServerProcess) -> None:
-    create_and_read(chime_client(chime_server.endpoint_url))
+    create_and_read(sdk_client(chime_server.endpoint_url))
 
 
 # -- parity: one scenario through both adapters ----------------------------------------------------
@@ -193,7 +193,7 @@ def normalised(results: list[Any]) -> str:
 
 
 def test_in_process_and_server_answer_identically(chime_server: ServerProcess) -> None:
-    over_http = scenario(chime_client(chime_server.endpoint_url, "111122223333"))
+    over_http = scenario(sdk_client(chime_server.endpoint_url, "111122223333"))
     with mock_chime():
         in_process = scenario(
             new_client(aws_access_key_id="111122223333", aws_secret_access_key="x")

@@ -11,7 +11,7 @@ import pytest
 
 from chime_local.testing import ServerProcess
 from tests.api.admin_calls import admin
-from tests.conftest import chime_client
+from tests.support import sdk_client
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ def test_product_type_rules_for_orders(
 
 
 def test_the_inventory_quota(own_server: ServerProcess) -> None:
-    client = chime_client(own_server.endpoint_url)
+    client = sdk_client(own_server.endpoint_url)
     numbers = client.search_available_phone_numbers(AreaCode="303", MaxResults=6)[
         "E164PhoneNumbers"
     ]
@@ -159,7 +159,7 @@ def test_the_inventory_quota(own_server: ServerProcess) -> None:
 
 
 def test_number_life_cycle_with_a_user(own_server: ServerProcess) -> None:
-    client = chime_client(own_server.endpoint_url)
+    client = sdk_client(own_server.endpoint_url)
     account = client.create_account(Name="Phones")["Account"]
     ids = {"AccountId": account["AccountId"]}
     user = client.create_user(**ids, Email="caller@example.com")["User"]
@@ -254,7 +254,7 @@ def test_assignment_rules(make_client: Any) -> None:
 
 
 def test_updates_and_the_calling_name_transition(own_server: ServerProcess) -> None:
-    client = chime_client(own_server.endpoint_url)
+    client = sdk_client(own_server.endpoint_url)
     order(client, ["+14045550150", "+14045550151"])
     updated = client.update_phone_number(
         PhoneNumberId="+14045550150", ProductType="VoiceConnector"
@@ -294,7 +294,7 @@ def test_updates_and_the_calling_name_transition(own_server: ServerProcess) -> N
 
 
 def test_phone_number_settings_once_per_seven_days(own_server: ServerProcess) -> None:
-    client = chime_client(own_server.endpoint_url)
+    client = sdk_client(own_server.endpoint_url)
     empty = client.get_phone_number_settings()
     assert "CallingName" not in empty
     assert (

@@ -13,14 +13,13 @@ from botocore.exceptions import ClientError
 
 from chime_local.testing import ServerProcess
 from tests.api.admin_calls import enterprise_account
-from tests.conftest import chime_client
-from tests.support import fresh_tenant
+from tests.support import fresh_tenant, sdk_client
 
 
 @pytest.fixture
 def enterprise(server: ServerProcess) -> tuple[Any, dict[str, Any]]:
     tenant = fresh_tenant()
-    return chime_client(server.endpoint_url, tenant), enterprise_account(server, tenant)
+    return sdk_client(server.endpoint_url, tenant), enterprise_account(server, tenant)
 
 
 def test_room_life_cycle(enterprise: tuple[Any, dict[str, Any]]) -> None:
@@ -210,7 +209,7 @@ def test_endpoint_verification_when_switched_on(echo_endpoint: HTTPServer) -> No
     with ServerProcess(db=None, extra_args=("--quiet", "--verify-bot-endpoints")) as server:
         tenant = fresh_tenant()
         client, account = (
-            chime_client(server.endpoint_url, tenant),
+            sdk_client(server.endpoint_url, tenant),
             enterprise_account(server, tenant),
         )
         ids = {"AccountId": account["AccountId"]}

@@ -13,8 +13,7 @@ from botocore.exceptions import ClientError
 
 from chime_local.testing import ServerProcess
 from tests.api.signing import send, sign
-from tests.conftest import chime_client
-from tests.support import cli
+from tests.support import cli, sdk_client
 
 CREDENTIALS = """
 [[credentials]]
@@ -62,7 +61,7 @@ def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
 
 def client_as(server: ServerProcess, who: str, **kwargs: Any) -> Any:
     key, secret = SECRETS[who]
-    client = chime_client(server.endpoint_url, key, **kwargs)
+    client = sdk_client(server.endpoint_url, key, **kwargs)
     client._request_signer._credentials = type(client._request_signer._credentials)(key, secret)
     return client
 
@@ -123,7 +122,7 @@ def test_another_tenants_resources_are_not_found(strict_server: ServerProcess, c
 
 
 def test_wrong_secret_is_invalid_signature(strict_server: ServerProcess) -> None:
-    client = chime_client(strict_server.endpoint_url, "AKIAALICE0000000000")  # secret "test-secret"
+    client = sdk_client(strict_server.endpoint_url, "AKIAALICE0000000000")  # secret "test-secret"
     with pytest.raises(ClientError) as caught:
         client.list_accounts()
     assert error_code(caught) == ("InvalidSignatureException", 403)
@@ -132,7 +131,7 @@ def test_wrong_secret_is_invalid_signature(strict_server: ServerProcess) -> None
 
 def test_unknown_key_is_unrecognized_client(strict_server: ServerProcess) -> None:
     with pytest.raises(ClientError) as caught:
-        chime_client(strict_server.endpoint_url, "AKIANOBODY000000000").list_accounts()
+        sdk_client(strict_server.endpoint_url, "AKIANOBODY000000000").list_accounts()
     assert error_code(caught) == ("UnrecognizedClientException", 403)
 
 

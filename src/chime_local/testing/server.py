@@ -28,18 +28,23 @@ class ServerProcess:
         host: str = "127.0.0.1",
         startup_timeout: float = 20.0,
         cwd: str | Path | None = None,
+        storage: tuple[str, ...] | None = None,
     ) -> None:
         self.db = db
         self.extra_args = extra_args
         self.host = host
         self.startup_timeout = startup_timeout
         self.cwd = cwd
+        # storage options: --db DB, or --in-memory without a db; () leaves serve's default
+        self.storage = storage
         self.endpoint_url = ""
         self.output: list[str] = []
         self._process: subprocess.Popen[str] | None = None
 
     def command(self) -> list[str]:
-        storage = ["--db", str(self.db)] if self.db is not None else ["--in-memory"]
+        storage = self.storage
+        if storage is None:
+            storage = ("--db", str(self.db)) if self.db is not None else ("--in-memory",)
         return [
             sys.executable,
             "-m",
