@@ -11,11 +11,11 @@ from typing import Any
 
 from chime_local.errors import (
     BadRequestException,
-    ChimeError,
     ConflictException,
     NotFoundException,
     ResourceLimitExceededException,
 )
+from chime_local.service.batches import item_errors
 from chime_local.service.bots import BOT_KIND
 from chime_local.service.context import RequestContext
 from chime_local.service.pagination import page_rows, page_scope
@@ -90,16 +90,12 @@ def create_room_membership(ctx: RequestContext, params: dict[str, Any]) -> Doc:
 
 def batch_create_room_membership(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     room = require_room(ctx, params["AccountId"], params["RoomId"], "BatchCreateRoomMembership")
-    errors = []
-    for item in params["MembershipItemList"]:
-        member_id = item.get("MemberId", "")
-        try:
-            add_member(ctx, room, member_id, item.get("Role"))
-        except ChimeError as error:
-            errors.append(
-                {"MemberId": member_id, "ErrorCode": error.code, "ErrorMessage": error.message}
-            )
-    return {"Errors": errors}
+    items = [(item.get("MemberId", ""), item) for item in params["MembershipItemList"]]
+
+    def add(member_id: str, item: dict[str, Any]) -> None:
+        add_member(ctx, room, member_id, item.get("Role"))
+
+    return {"Errors": item_errors(items, "MemberId", add)}
 
 
 def list_room_memberships(ctx: RequestContext, params: dict[str, Any]) -> Doc:

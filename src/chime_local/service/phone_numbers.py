@@ -16,11 +16,11 @@ from typing import Any
 from chime_local.clock import parse_wire_time
 from chime_local.errors import (
     BadRequestException,
-    ChimeError,
     ConflictException,
     NotFoundException,
     ResourceLimitExceededException,
 )
+from chime_local.service.batches import item_errors
 from chime_local.service.context import RequestContext
 from chime_local.service.pagination import page_rows, page_scope
 from chime_local.store.sqlite import Doc
@@ -187,26 +187,22 @@ def restore_phone_number(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     return {"PhoneNumber": number}
 
 
-def _errors(ctx: RequestContext, ids: list[tuple[str, Any]], action: Any) -> list[Doc]:
-    errors = []
-    for raw_id, item in ids:
-        try:
-            action(require_number(ctx, raw_id), item)
-        except ChimeError as error:
-            errors.append(
-                {"PhoneNumberId": raw_id, "ErrorCode": error.code, "ErrorMessage": error.message}
-            )
-    return errors
-
-
 def batch_update_phone_number(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     items = [(item["PhoneNumberId"], item) for item in params["UpdatePhoneNumberRequestItems"]]
-    return {"PhoneNumberErrors": _errors(ctx, items, lambda n, i: apply_update(ctx, n, i))}
+
+    def update(raw_id: str, item: dict[str, Any]) -> None:
+        apply_update(ctx, require_number(ctx, raw_id), item)
+
+    return {"PhoneNumberErrors": item_errors(items, "PhoneNumberId", update)}
 
 
 def batch_delete_phone_number(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     items = [(raw_id, None) for raw_id in params["PhoneNumberIds"]]
-    return {"PhoneNumberErrors": _errors(ctx, items, lambda n, _: mark_deleted(ctx, n))}
+
+    def delete(raw_id: str, _: None) -> None:
+        mark_deleted(ctx, require_number(ctx, raw_id))
+
+    return {"PhoneNumberErrors": item_errors(items, "PhoneNumberId", delete)}
 
 
 HANDLERS = {

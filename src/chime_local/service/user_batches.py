@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chime_local.errors import BadRequestException, ChimeError
+from chime_local.errors import BadRequestException, NotFoundException
+from chime_local.service.batches import item_errors
 from chime_local.service.context import RequestContext
 from chime_local.service.lookup import ENTERPRISE_LWA, TEAM, require_account, require_account_type
 from chime_local.service.phone_assignment import release_user_number
@@ -19,25 +20,18 @@ from chime_local.store.sqlite import Doc
 SUSPENDED = "Suspended"
 
 
-def _user_error(user_id: str, code: str, message: str) -> Doc:
-    return {"UserId": user_id, "ErrorCode": code, "ErrorMessage": message}
-
-
 def _for_each_user(
     ctx: RequestContext, account: Doc, user_ids: list[str], action: Callable[[Doc], None]
 ) -> Doc:
-    errors: list[Doc] = []
-    for user_id in user_ids:
+    def run(user_id: str, _: None) -> None:
         user = ctx.store.get_user(account["AccountId"], user_id)
         if user is None:
-            message = f"User '{user_id}' not found in account '{account['AccountId']}'"
-            errors.append(_user_error(user_id, "NotFound", message))
-            continue
-        try:
-            action(user)
-        except ChimeError as error:
-            errors.append(_user_error(user_id, error.code, error.message))
-    return {"UserErrors": errors}
+            raise NotFoundException(
+                f"User '{user_id}' not found in account '{account['AccountId']}'"
+            )
+        action(user)
+
+    return {"UserErrors": item_errors(((user_id, None) for user_id in user_ids), "UserId", run)}
 
 
 def batch_update_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
