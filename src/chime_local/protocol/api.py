@@ -17,32 +17,36 @@ import botocore.session
 from botocore.model import ServiceModel, Shape, StructureShape
 
 SERVICE_NAME = "chime"
+_INTEGER_TYPES = frozenset({"integer", "long"})
+
+
+@dataclass(frozen=True, slots=True)
+class QueryMember:
+    """An input member carried in the query string."""
+
+    member: str
+    wire_name: str
+    integer: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One modeled operation, as the server needs it."""
+    """One modeled operation, as the server needs it; everything a request needs is precomputed
+    here once, so serving a request never walks the model."""
 
     name: str
     method: str
     path_template: str
     segments: tuple[str | None, ...]  # literal segment, or None for a label
-    labels: tuple[str, ...]  # uri label names, in path order
-    label_members: dict[str, str]  # uri label name -> input member name
+    label_slots: tuple[tuple[int, str], ...]  # (segment index, input member) of each uri label
     fixed_query: tuple[tuple[str, str], ...]
+    query_members: tuple[QueryMember, ...]
+    body_members: tuple[str, ...]  # in the shape's order
     status: int
     input_shape: StructureShape | None
     output_shape: StructureShape | None
-
-    @property
-    def writes(self) -> bool:
-        """Whether the operation may change state (every non-GET does)."""
-        return self.method != "GET"
-
-    @property
-    def action(self) -> str:
-        """The IAM action name, as in ``chime:GetUser``."""
-        return f"chime:{self.name}"
+    writes: bool  # whether the operation may change state (every non-GET does)
+    action: str  # the IAM action name, as in ``chime:GetUser``
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,30 +62,40 @@ def _compile_operation(model: ServiceModel, name: str) -> Operation:
     op = model.operation_model(name)
     uri: str = op.http["requestUri"]
     path, _, query = uri.partition("?")
+    members = op.input_shape.members if op.input_shape is not None else {}
+    located = {
+        member: (shape.serialization.get("location"), shape.serialization.get("name", member))
+        for member, shape in members.items()
+    }
+    label_members = {wire: member for member, (where, wire) in located.items() if where == "uri"}
     segments: list[str | None] = []
-    labels: list[str] = []
-    for segment in path.strip("/").split("/") if path.strip("/") else []:
+    label_slots: list[tuple[int, str]] = []
+    for index, segment in enumerate(path.strip("/").split("/") if path.strip("/") else []):
         if segment.startswith("{") and segment.endswith("}"):
             segments.append(None)
-            labels.append(segment[1:-1].rstrip("+"))
+            label = segment[1:-1].rstrip("+")
+            label_slots.append((index, label_members.get(label, label)))
         else:
             segments.append(segment)
-    label_members: dict[str, str] = {}
-    if op.input_shape is not None:
-        for member, shape in op.input_shape.members.items():
-            if shape.serialization.get("location") == "uri":
-                label_members[shape.serialization.get("name", member)] = member
+    method = op.http["method"]
     return Operation(
         name=name,
-        method=op.http["method"],
+        method=method,
         path_template=path,
         segments=tuple(segments),
-        labels=tuple(labels),
-        label_members=label_members,
+        label_slots=tuple(label_slots),
         fixed_query=tuple(parse_qsl(query, keep_blank_values=True)),
+        query_members=tuple(
+            QueryMember(member, wire, members[member].type_name in _INTEGER_TYPES)
+            for member, (where, wire) in located.items()
+            if where == "querystring"
+        ),
+        body_members=tuple(member for member, (where, _) in located.items() if where is None),
         status=int(op.http.get("responseCode", 200)),
         input_shape=op.input_shape,
         output_shape=op.output_shape,
+        writes=method != "GET",
+        action=f"chime:{name}",
     )
 
 

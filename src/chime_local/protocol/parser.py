@@ -10,63 +10,53 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.model import StructureShape
-
 from chime_local.errors import BadRequestException
 from chime_local.jsonio import loads
 from chime_local.protocol.api import Operation
-
-_INTEGER_TYPES = frozenset({"integer", "long"})
 
 
 def parse_request(
     operation: Operation, labels: Mapping[str, str], query: Mapping[str, str], body: bytes
 ) -> dict[str, Any]:
     """Collect every input member the request carries, keyed by member name."""
-    shape = operation.input_shape
-    if shape is None:
+    if operation.input_shape is None:
         return {}
     params: dict[str, Any] = dict(labels)
     if query:
-        params.update(_query_members(shape, query))
-    if body_members := _body_members(shape, body):
-        params.update(body_members)
+        _add_query_members(operation, query, params)
+    if body:
+        _add_body_members(operation, body, params)
     return params
 
 
-def _query_members(shape: StructureShape, query: Mapping[str, str]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for member, member_shape in shape.members.items():
-        serialization = member_shape.serialization
-        if serialization.get("location") != "querystring":
-            continue
-        raw = query.get(serialization.get("name", member))
+def _add_query_members(
+    operation: Operation, query: Mapping[str, str], params: dict[str, Any]
+) -> None:
+    for spec in operation.query_members:
+        raw = query.get(spec.wire_name)
         if raw is None:
             continue
-        if member_shape.type_name in _INTEGER_TYPES:
-            try:
-                found[member] = int(raw)
-            except ValueError:
-                raise BadRequestException(
-                    f"1 validation error detected: Value '{raw}' at '{member}' failed to "
-                    "satisfy constraint: Member must be a number"
-                ) from None
-        else:
-            found[member] = raw
-    return found
+        if not spec.integer:
+            params[spec.member] = raw
+            continue
+        try:
+            params[spec.member] = int(raw)
+        except ValueError:
+            raise BadRequestException(
+                f"1 validation error detected: Value '{raw}' at '{spec.member}' failed to "
+                "satisfy constraint: Member must be a number"
+            ) from None
 
 
-def _body_members(shape: StructureShape, body: bytes) -> dict[str, Any]:
-    if not body or not body.strip():
-        return {}
+def _add_body_members(operation: Operation, body: bytes, params: dict[str, Any]) -> None:
+    if not body.strip():
+        return
     try:
         document = loads(body)
     except ValueError as exc:
         raise BadRequestException(f"The request body is not valid JSON: {exc}") from None
     if not isinstance(document, dict):
         raise BadRequestException("The request body must be a JSON object")
-    return {
-        member: document[member]
-        for member, member_shape in shape.members.items()
-        if member in document and "location" not in member_shape.serialization
-    }
+    for member in operation.body_members:
+        if member in document:
+            params[member] = document[member]

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
 from urllib.parse import unquote
 
 from chime_local.errors import BadRequestException, UnknownOperationException
@@ -24,9 +26,28 @@ SELECTOR_ARGUMENTS = frozenset({"operation", "type"})
 
 @dataclass(frozen=True, slots=True)
 class _Template:
-    segments: tuple[str | None, ...]
-    literal_count: int
-    operations: tuple[Operation, ...]  # those with a fixed query first, bare last
+    """One path template and the operations on it (those with a fixed query first)."""
+
+    literals: Any  # what ``pick`` returns for a matching path: one literal or a tuple of them
+    pick: Any  # itemgetter of the literal segments' positions, or None when there are none
+    operations: tuple[Operation, ...]
+    bare: Operation | None  # the operation without a fixed query, if any
+
+    def matches(self, raw_segments: list[str]) -> bool:
+        return self.pick is None or self.pick(raw_segments) == self.literals
+
+
+def _template(segments: tuple[str | None, ...], operations: list[Operation]) -> _Template:
+    operations.sort(key=lambda o: not o.fixed_query)
+    positions = [index for index, literal in enumerate(segments) if literal is not None]
+    literals = tuple(segments[index] for index in positions)
+    bare = operations[-1] if not operations[-1].fixed_query else None
+    return _Template(
+        literals=literals[0] if len(literals) == 1 else literals,
+        pick=itemgetter(*positions) if positions else None,
+        operations=tuple(operations),
+        bare=bare,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,51 +63,36 @@ def split_path(path: str) -> list[str]:
 
 
 class Router:
-    """Finds the operation for a request; built once from the compiled operations."""
+    """Finds the operation for a request; built once from the compiled operations.
+
+    Templates are grouped by method and segment count and tried most literal segments first; a
+    template's literal segments are compared in one step (an ``itemgetter`` over their positions).
+    """
 
     def __init__(self, operations: Iterable[Operation]) -> None:
         by_template: dict[tuple[str, tuple[str | None, ...]], list[Operation]] = defaultdict(list)
         for op in operations:
             by_template[(op.method, op.segments)].append(op)
-        table: dict[tuple[str, int], list[_Template]] = defaultdict(list)
+        table: dict[tuple[str, int], list[tuple[int, _Template]]] = defaultdict(list)
         for (method, segments), ops in by_template.items():
-            ops.sort(key=lambda o: not o.fixed_query)
             literal_count = sum(1 for s in segments if s is not None)
-            table[(method, len(segments))].append(_Template(segments, literal_count, tuple(ops)))
-        for templates in table.values():
-            templates.sort(key=lambda t: -t.literal_count)
-        self._table = dict(table)
+            table[(method, len(segments))].append((literal_count, _template(segments, ops)))
+        self._table = {
+            key: tuple(t for _, t in sorted(entries, key=lambda e: -e[0]))
+            for key, entries in table.items()
+        }
 
     def route(self, method: str, path: str, query: Mapping[str, str]) -> Match:
         raw_segments = split_path(path)
-        template = self._template_for(method, raw_segments)
-        if template is None:
-            raise UnknownOperationException(f"No operation matches {method} {path}")
-        operation = self._select(template, query, method, path)
-        labels: dict[str, str] = {}
-        label_names = iter(operation.labels)
-        for literal, raw in zip(template.segments, raw_segments, strict=True):
-            if literal is not None:
-                continue
-            label = next(label_names)
-            member = operation.label_members.get(label, label)
-            value = unquote(raw)
-            if not value:
-                raise BadRequestException(
-                    f"1 validation error detected: Value '' at '{member}' failed to satisfy "
-                    "constraint: Member must not be empty"
-                )
-            labels[member] = value
-        return Match(operation, labels)
-
-    def _template_for(self, method: str, raw_segments: list[str]) -> _Template | None:
         for template in self._table.get((method, len(raw_segments)), ()):
-            if all(
-                literal is None or literal == raw
-                for literal, raw in zip(template.segments, raw_segments, strict=True)
-            ):
-                return template
-        return None
+            if template.matches(raw_segments):
+                break
+        else:
+            raise UnknownOperationException(f"No operation matches {method} {path}")
+        operation = template.bare if not query and template.bare else None
+        if operation is None:
+            operation = self._select(template, query, method, path)
+        return Match(operation, _labels(operation, raw_segments))
 
     @staticmethod
     def _select(template: _Template, query: Mapping[str, str], method: str, path: str) -> Operation:
@@ -97,3 +103,18 @@ class Router:
         selector = ", ".join(f"{k}={query[k]}" for k in sorted(SELECTOR_ARGUMENTS & query.keys()))
         detail = f" with {selector}" if selector else ""
         raise UnknownOperationException(f"No operation matches {method} {path}{detail}")
+
+
+def _labels(operation: Operation, raw_segments: list[str]) -> dict[str, str]:
+    """The decoded label values by input member; an empty one is a BadRequest naming it."""
+    labels: dict[str, str] = {}
+    for index, member in operation.label_slots:
+        raw = raw_segments[index]
+        value = unquote(raw) if "%" in raw else raw
+        if not value:
+            raise BadRequestException(
+                f"1 validation error detected: Value '' at '{member}' failed to satisfy "
+                "constraint: Member must not be empty"
+            )
+        labels[member] = value
+    return labels
