@@ -9,123 +9,190 @@ pattern, enum and list sizes, at any depth. Every violation is collected and rep
     have length less than or equal to 100
 
 Patterns match the whole value, as the Java regular expressions of the AWS front end do.
-Values of sensitive shapes are never echoed. Compiled rules are cached per shape name.
+Values of sensitive shapes are never echoed. Each shape is compiled once, on first use, into a
+check that tests only the constraints the shape has; a valid request costs a few type tests.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from chime_local.errors import BadRequestException
 
+# A compiled check: (value, path of the value, problems found so far) -> appends to problems.
+Check = Callable[[Any, str, list[str]], None]
+
 _REDACTED = "*** Sensitive Data Redacted ***"
 _STRING_TYPES = frozenset({"string", "blob"})
 _INTEGER_TYPES = frozenset({"integer", "long"})
+_NUMBER_TYPES = _INTEGER_TYPES | {"float", "double"}
+_CONTAINER_TYPES = frozenset({"structure", "list", "map"})
 
 
 class Validator:
-    """Validates parsed input against its shape; holds compiled patterns."""
+    """Validates parsed input against its shape; holds the compiled checks per shape name."""
 
     def __init__(self) -> None:
-        self._patterns: dict[str, re.Pattern[str]] = {}
+        self._values: dict[str, Check] = {}
+        self._structures: dict[str, Check] = {}
 
     def validate(self, shape: StructureShape | None, params: dict[str, Any]) -> None:
         if shape is None:
             return
         problems: list[str] = []
-        self._structure(shape, params, "", problems)
+        self._structure_check(shape)(params, "", problems)
         if problems:
             count = len(problems)
             noun = "error" if count == 1 else "errors"
             raise BadRequestException(f"{count} validation {noun} detected: " + "; ".join(problems))
 
-    def _structure(
-        self, shape: StructureShape, value: dict[str, Any], path: str, problems: list[str]
-    ) -> None:
-        for member in shape.required_members:
-            if value.get(member) is None:
-                problems.append(
-                    f"Value null at '{path}{member}' failed to satisfy constraint: "
-                    "Member must not be null"
-                )
-        for member, member_value in value.items():
-            if member_value is None or member not in shape.members:
-                continue
-            self._value(shape.members[member], member_value, f"{path}{member}", problems)
+    def _structure_check(self, shape: StructureShape) -> Check:
+        """Checks a structure's members; ``path`` is the prefix of their names."""
+        check = self._structures.get(shape.name)
+        if check is None:
+            check = self._structures[shape.name] = self._compile_structure(shape)
+        return check
 
-    def _value(self, shape: Shape, value: Any, path: str, problems: list[str]) -> None:
-        kind = shape.type_name
-        if not _has_type(kind, value):
-            problems.append(
-                f"Value {_show(shape, value)} at '{path}' failed to satisfy constraint: "
-                f"Member must be of type {_json_type_name(kind)}"
-            )
-            return
+    def _value_check(self, shape: Shape) -> Check:
+        """Checks one value of the shape: its JSON type, then its constraints and contents."""
+        check = self._values.get(shape.name)
+        if check is None:
+            check = self._values[shape.name] = self._compile_value(shape)
+        return check
+
+    def _member_check(self, shape: Shape) -> Check:
+        if shape.type_name in _CONTAINER_TYPES:
+            # Resolved at first use: shapes may nest, even recursively.
+            return lambda value, path, problems: self._value_check(shape)(value, path, problems)
+        return self._value_check(shape)
+
+    def _compile_structure(self, shape: StructureShape) -> Check:
+        required = tuple(shape.required_members)
+        members = {name: self._member_check(member) for name, member in shape.members.items()}
+
+        def structure(value: dict[str, Any], path: str, problems: list[str]) -> None:
+            for name in required:
+                if value.get(name) is None:
+                    problems.append(
+                        f"Value null at '{path}{name}' failed to satisfy constraint: "
+                        "Member must not be null"
+                    )
+            for name, item in value.items():
+                check = members.get(name)
+                if check is not None and item is not None:
+                    check(item, path + name, problems)
+
+        return structure
+
+    def _compile_value(self, shape: Shape) -> Check:
+        has_type = _type_test(shape.type_name)
         if isinstance(shape, StructureShape):
-            self._structure(shape, value, path + ".", problems)
-            return
-        self._constraints(shape, value, path, problems)
-        if isinstance(shape, ListShape):
-            for index, item in enumerate(value, start=1):
-                if item is None:
-                    continue
-                self._value(shape.member, item, f"{path}.{index}.member", problems)
+            contents: Check | None = _nested(self._structure_check(shape))
+        elif isinstance(shape, ListShape):
+            contents = _elements(self._member_check(shape.member))
         elif isinstance(shape, MapShape):
-            for key, item in value.items():
-                self._value(shape.value, item, f"{path}.{key}", problems)
+            contents = _map_values(self._member_check(shape.value))
+        else:
+            contents = None
+        constraints = _constraints(shape)
 
-    def _constraints(self, shape: Shape, value: Any, path: str, problems: list[str]) -> None:
-        meta = shape.metadata
-        kind = shape.type_name
-        if kind in ("boolean", "timestamp"):
-            return
-        measured = "value" if kind in _INTEGER_TYPES or kind in ("float", "double") else "length"
-        size = value if measured == "value" else len(value)
+        def value_check(value: Any, path: str, problems: list[str]) -> None:
+            if not has_type(value):
+                problems.append(
+                    f"Value {_show(shape, value)} at '{path}' failed to satisfy constraint: "
+                    f"Member must be of type {_json_type_name(shape.type_name)}"
+                )
+                return
+            if constraints is not None:
+                constraints(value, path, problems)
+            if contents is not None:
+                contents(value, path, problems)
 
-        def fail(constraint: str) -> None:
+        return value_check
+
+
+def _nested(members: Check) -> Check:
+    def nested(value: dict[str, Any], path: str, problems: list[str]) -> None:
+        members(value, path + ".", problems)
+
+    return nested
+
+
+def _elements(item: Check) -> Check:
+    def elements(value: list[Any], path: str, problems: list[str]) -> None:
+        for index, element in enumerate(value, start=1):
+            if element is not None:
+                item(element, f"{path}.{index}.member", problems)
+
+    return elements
+
+
+def _map_values(item: Check) -> Check:
+    def map_values(value: dict[str, Any], path: str, problems: list[str]) -> None:
+        for key, element in value.items():
+            item(element, f"{path}.{key}", problems)
+
+    return map_values
+
+
+def _constraints(shape: Shape) -> Check | None:
+    """The shape's min/max, enum and pattern as one check, or ``None`` when it has none."""
+    meta = shape.metadata
+    kind = shape.type_name
+    if kind in ("boolean", "timestamp", "structure"):
+        return None
+    numeric = kind in _NUMBER_TYPES
+    measured = "value" if numeric else "length"
+    low, high = meta.get("min"), meta.get("max")
+    textual = kind in _STRING_TYPES
+    enum = meta.get("enum") if textual else None
+    allowed = frozenset(enum) if enum else None
+    pattern = meta.get("pattern") if textual else None
+    compiled = re.compile(pattern) if pattern is not None else None
+    if low is None and high is None and allowed is None and compiled is None:
+        return None
+
+    def constraints(value: Any, path: str, problems: list[str]) -> None:
+        size = value if numeric else len(value)
+        failed: list[str] = []
+        if low is not None and size < low:
+            failed.append(f"have {measured} greater than or equal to {low}")
+        if high is not None and size > high:
+            failed.append(f"have {measured} less than or equal to {high}")
+        if allowed is not None and value not in allowed:
+            failed.append(f"satisfy enum value set: [{', '.join(enum or ())}]")
+        if compiled is not None and not compiled.fullmatch(value):
+            failed.append(f"satisfy regular expression pattern: {pattern}")
+        for constraint in failed:
             problems.append(
                 f"Value {_show(shape, value)} at '{path}' failed to satisfy constraint: "
                 f"Member must {constraint}"
             )
 
-        if "min" in meta and size < meta["min"]:
-            fail(f"have {measured} greater than or equal to {meta['min']}")
-        if "max" in meta and size > meta["max"]:
-            fail(f"have {measured} less than or equal to {meta['max']}")
-        if kind in _STRING_TYPES:
-            if "enum" in meta and value not in meta["enum"]:
-                fail(f"satisfy enum value set: [{', '.join(meta['enum'])}]")
-            pattern = meta.get("pattern")
-            if pattern is not None and not self._compiled(pattern).fullmatch(value):
-                fail(f"satisfy regular expression pattern: {pattern}")
-
-    def _compiled(self, pattern: str) -> re.Pattern[str]:
-        compiled = self._patterns.get(pattern)
-        if compiled is None:
-            compiled = self._patterns[pattern] = re.compile(pattern)
-        return compiled
+    return constraints
 
 
-def _has_type(kind: str, value: Any) -> bool:
+def _type_test(kind: str) -> Callable[[Any], bool]:
     if kind in _STRING_TYPES:
-        return isinstance(value, str)
+        return lambda value: isinstance(value, str)
     if kind in _INTEGER_TYPES:
-        return isinstance(value, int) and not isinstance(value, bool)
+        return lambda value: isinstance(value, int) and not isinstance(value, bool)
     if kind in ("float", "double"):
-        return isinstance(value, int | float) and not isinstance(value, bool)
+        return lambda value: isinstance(value, int | float) and not isinstance(value, bool)
     if kind == "boolean":
-        return isinstance(value, bool)
+        return lambda value: isinstance(value, bool)
     if kind == "list":
-        return isinstance(value, list)
+        return lambda value: isinstance(value, list)
     if kind in ("structure", "map"):
-        return isinstance(value, dict)
+        return lambda value: isinstance(value, dict)
     if kind == "timestamp":
-        return isinstance(value, str | int | float) and not isinstance(value, bool)
-    return True
+        return lambda value: isinstance(value, str | int | float) and not isinstance(value, bool)
+    return lambda value: True
 
 
 def _json_type_name(kind: str) -> str:
