@@ -58,17 +58,7 @@ class Serializer:
 
     def _compile(self, shape: Shape) -> _Shaper:
         if isinstance(shape, StructureShape):
-            members = [(name, self._member_shaper(s)) for name, s in shape.members.items()]
-
-            def structure(value: dict[str, Any]) -> dict[str, Any]:
-                out: dict[str, Any] = {}
-                for name, shaper in members:
-                    item = value.get(name)
-                    if item is not None:
-                        out[name] = shaper(item) if shaper is not _identity else item
-                return out
-
-            return structure
+            return _structure({name: self._member_shaper(s) for name, s in shape.members.items()})
         if isinstance(shape, ListShape):
             item_shaper = self._member_shaper(shape.member)
             if item_shaper is _identity:
@@ -82,10 +72,35 @@ class Serializer:
         return _identity
 
     def _member_shaper(self, shape: Shape) -> _Shaper:
-        if shape.type_name in ("structure", "list", "map"):
-            # Resolved lazily: shapes may nest, and compiling on first use keeps start-up cheap.
-            return lambda value: self._shaper(shape)(value)
-        return self._compile(shape)
+        if shape.type_name not in ("structure", "list", "map"):
+            return self._compile(shape)
+        # Resolved on first use: shapes may nest, and compiling lazily keeps start-up cheap.
+        resolved: list[_Shaper] = []
+
+        def nested(value: Any) -> Any:
+            if not resolved:
+                resolved.append(self._shaper(shape))
+            return resolved[0](value)
+
+        return nested
+
+
+def _structure(members: dict[str, _Shaper]) -> _Shaper:
+    """Keeps the modeled members that have a value, each shaped by its member's shaper."""
+
+    def structure(value: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, item in value.items():
+            if item is None:
+                continue
+            shaper = members.get(name)
+            if shaper is _identity:
+                out[name] = item
+            elif shaper is not None:
+                out[name] = shaper(item)
+        return out
+
+    return structure
 
 
 def error_response(error: ChimeError, request_id: str) -> HttpResponse:
