@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from chime_local.errors import UnauthorizedClientException
 
 ALGORITHM = "AWS4-HMAC-SHA256"
+# The form every SDK writes, read in one match; anything else goes through the general parser,
+# which accepts any order and spacing of the parts and explains what is wrong.
+_CANONICAL_FORM = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=([^/,\s]+)/([^/,\s]*)/([^/,\s]*)/([^/,\s]*)/([^/,\s]*),\s*"
+    r"SignedHeaders=([^,\s]+),\s*Signature=([^,\s]+)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +30,16 @@ class SignatureHeader:
 
 
 def parse_authorization(value: str | None) -> SignatureHeader:
+    match = _CANONICAL_FORM.fullmatch(value) if value else None
+    if match is None:
+        return _parse_any_form(value)
+    key, date, region, service, terminator, signed, signature = match.groups()
+    return SignatureHeader(
+        key, date, region, service, terminator, tuple(signed.split(";")), signature
+    )
+
+
+def _parse_any_form(value: str | None) -> SignatureHeader:
     if not value:
         raise UnauthorizedClientException(
             "Missing Authentication Token: the request has no Authorization header"

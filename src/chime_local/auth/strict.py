@@ -5,11 +5,15 @@ as received, only the headers the client listed in ``SignedHeaders``, and the bo
 ``SigV4Auth`` then computes the canonical request, the string to sign and the signature with the
 key's secret and the region of the credential scope (any region is accepted). botocore trusts an
 ``X-Amz-Content-SHA256`` header when present, so that header is checked against the body too.
-The signing key derived from a secret, date and region is kept: it is the same all day.
+
+What is kept between requests, all of it derived data that the check itself never skips: one
+signer per key and region, the signing key derived from a secret, date and region (the same all
+day), the canonical form of recently seen paths, and the parsed time of the last ``X-Amz-Date``.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from dataclasses import dataclass, field
@@ -31,13 +35,48 @@ _MISMATCH = (
 )
 
 
+class _SignedHeaders(dict[str, str]):
+    """The signed headers as botocore's ``canonical_headers`` reads them (names, ``get_all``).
+
+    botocore collects them into an ``HTTPHeaders``, an ``email.message.Message``, whose lookups
+    are most of the cost of a canonical request; the server has them in a dict already.
+    """
+
+    def get_all(self, name: str) -> list[str]:
+        return [self[name]]
+
+
+class _ServerSigV4(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
+    """botocore's SigV4 signer, fed the headers the client signed, exactly as received."""
+
+    def headers_to_sign(self, request: object) -> _SignedHeaders:
+        signed: _SignedHeaders = request.headers  # type: ignore[attr-defined]
+        return signed
+
+    def _normalize_url_path(self, path: str) -> str:
+        return _canonical_path(path)
+
+
+@functools.lru_cache(maxsize=8192)
+def _canonical_path(path: str) -> str:
+    """botocore's canonical URI of a path (dot segments removed, encoded again): a pure function
+    of the path, and the same few paths come back request after request."""
+    canonical: str = SigV4Auth._normalize_url_path(_PATH_SIGNER, path)
+    return canonical
+
+
+_PATH_SIGNER = SigV4Auth(Credentials("-", "-"), SERVICE, "-")
+
+
 class SignatureVerifier:
-    """Verifies requests; keeps the derived signing keys, which change once a day per key."""
+    """Verifies requests; keeps what is derived from keys and dates, never a verdict."""
 
     MAX_KEYS = 4096
 
     def __init__(self) -> None:
+        self._signers: dict[tuple[str, str, str], _ServerSigV4] = {}
         self._signing_keys: dict[tuple[str, str, str], bytes] = {}
+        self._last_date: tuple[str, datetime] | None = None
 
     def verify(
         self, request: HttpRequest, header: SignatureHeader, secret: str, now: datetime
@@ -45,9 +84,9 @@ class SignatureVerifier:
         """Raise ``InvalidSignatureException`` unless the request is signed with ``secret``."""
         amz_date = request.headers.get("x-amz-date", "")
         _check_scope(header, amz_date)
-        _check_time(amz_date, now)
+        _check_time(self._signed_at(amz_date), amz_date, now)
         _check_payload_hash(request)
-        signer = SigV4Auth(Credentials(header.access_key, secret), SERVICE, header.region)
+        signer = self._signer(header.access_key, secret, header.region)
         aws_request = _rebuild(request, header, amz_date)
         canonical = signer.canonical_request(aws_request)
         string_to_sign = signer.string_to_sign(aws_request, canonical)
@@ -55,6 +94,25 @@ class SignatureVerifier:
         expected = signer._sign(key, string_to_sign, hex=True)
         if not hmac.compare_digest(expected, header.signature):
             raise InvalidSignatureException(_MISMATCH)
+
+    def _signer(self, access_key: str, secret: str, region: str) -> _ServerSigV4:
+        cache_key = (access_key, secret, region)
+        signer = self._signers.get(cache_key)
+        if signer is None:
+            if len(self._signers) >= self.MAX_KEYS:
+                self._signers.clear()
+            signer = _ServerSigV4(Credentials(access_key, secret), SERVICE, region)
+            self._signers[cache_key] = signer
+        return signer
+
+    def _signed_at(self, amz_date: str) -> datetime:
+        """The instant of ``X-Amz-Date``; requests signed in the same second share one parse."""
+        last = self._last_date
+        if last is not None and last[0] == amz_date:
+            return last[1]
+        signed_at = _parse_amz_date(amz_date)
+        self._last_date = (amz_date, signed_at)
+        return signed_at
 
     def _signing_key(self, signer: SigV4Auth, secret: str, date: str, region: str) -> bytes:
         """botocore's ``SigV4Auth.signature`` derives this key on every call; derive it once."""
@@ -91,15 +149,18 @@ def _check_scope(header: SignatureHeader, amz_date: str) -> None:
         raise InvalidSignatureException("SignedHeaders must include host and x-amz-date.")
 
 
-def _check_time(amz_date: str, now: datetime) -> None:
+def _parse_amz_date(amz_date: str) -> datetime:
     try:  # the fixed format YYYYMMDDTHHMMSSZ, read without strptime (the slow part)
         if len(amz_date) != 16 or amz_date[8] != "T" or amz_date[15] != "Z":
             raise ValueError(amz_date)
         year, month, day = int(amz_date[0:4]), int(amz_date[4:6]), int(amz_date[6:8])
         hour, minute, second = int(amz_date[9:11]), int(amz_date[11:13]), int(amz_date[13:15])
-        signed_at = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         raise InvalidSignatureException(f"Invalid X-Amz-Date '{amz_date}'") from None
+
+
+def _check_time(signed_at: datetime, amz_date: str, now: datetime) -> None:
     if abs(now - signed_at) > MAX_SKEW:
         raise InvalidSignatureException(
             f"Signature expired: {amz_date} is now earlier or later than "
@@ -125,7 +186,7 @@ class _SignedRequest:
 
     method: str
     url: str
-    headers: dict[str, str]
+    headers: _SignedHeaders
     body: bytes
     context: dict[str, str]
     params: dict[str, str] = field(default_factory=dict)
@@ -134,5 +195,5 @@ class _SignedRequest:
 def _rebuild(request: HttpRequest, header: SignatureHeader, amz_date: str) -> _SignedRequest:
     host = request.headers.get("host", "localhost")
     url = f"http://{host}{request.path}" + (f"?{request.query}" if request.query else "")
-    signed = {name: request.headers.get(name, "") for name in header.signed_headers}
+    signed = _SignedHeaders((name, request.headers.get(name, "")) for name in header.signed_headers)
     return _SignedRequest(request.method, url, signed, request.body, {"timestamp": amz_date})
