@@ -201,6 +201,7 @@ def serve_config(args: argparse.Namespace) -> Config:
         rate_limit=args.rate_limit,
         admin_token=args.admin_token,
         faults=tuple(parse_fault_option(text) for text in args.fault),
+        log_requests=not args.quiet,
         phone_number_quota=args.phone_number_quota,
         verify_bot_endpoints=args.verify_bot_endpoints,
     )
