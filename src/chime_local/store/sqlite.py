@@ -41,6 +41,45 @@ def _dump(document: Doc) -> str:
     return dumps_text(document)
 
 
+class _Transaction:
+    """The context manager behind :meth:`Store.transaction` (a class: it is on every request's
+    path, and a generator-based context manager costs several times more to enter and leave)."""
+
+    __slots__ = ("_outermost_write", "_store", "_write")
+
+    def __init__(self, store: Store, write: bool) -> None:
+        self._store = store
+        self._write = write
+        self._outermost_write = False
+
+    def __enter__(self) -> None:
+        store = self._store
+        store._lock.acquire()
+        if store._depth or not self._write:
+            store._depth += 1
+            return
+        try:
+            store._db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            store._lock.release()
+            raise
+        store._depth = 1
+        self._outermost_write = True
+
+    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
+        store = self._store
+        try:
+            if not self._outermost_write:
+                store._depth -= 1
+                return
+            try:
+                store._db.execute("COMMIT" if error_type is None else "ROLLBACK")
+            finally:
+                store._depth = 0
+        finally:
+            store._lock.release()
+
+
 class Store:
     """All state of one emulator. Methods are named for what the service does with them."""
 
@@ -64,32 +103,13 @@ class Store:
 
     # -- transactions -------------------------------------------------------------------------
 
-    @contextmanager
-    def transaction(self, write: bool = True) -> Iterator[None]:
+    def transaction(self, write: bool = True) -> _Transaction:
         """Run a block atomically; nested blocks join the outer transaction.
 
         One connection serves every thread of the process (in-process mode may be called from a
         thread pool), so a block holds the store's lock from start to end.
         """
-        with self._lock:
-            if self._depth or not write:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            self._db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                yield
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
-            finally:
-                self._depth = 0
+        return _Transaction(self, write)
 
     @contextmanager
     def bulk_cache(self, mebibytes: int = 256) -> Iterator[None]:
