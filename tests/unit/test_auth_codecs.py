@@ -9,9 +9,15 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from chime_local.auth.credentials import Credential
 from chime_local.auth.header import _parse_any_form, parse_authorization
+from chime_local.auth.permissions import authorize
 from chime_local.auth.strict import SignatureVerifier, _rebuild, _ServerSigV4
-from chime_local.errors import InvalidSignatureException, UnauthorizedClientException
+from chime_local.errors import (
+    ForbiddenException,
+    InvalidSignatureException,
+    UnauthorizedClientException,
+)
 from chime_local.protocol.http import HttpRequest
 
 SIGNATURE = "f" * 64
@@ -113,3 +119,28 @@ def test_botocore_signed_requests_verify_and_tampered_ones_do_not(
     received.path += "x"
     with pytest.raises(InvalidSignatureException):
         verifier.verify(received, header, "secret", at)
+
+
+@pytest.mark.parametrize(
+    ("allow", "action", "allowed"),
+    [
+        ((), "chime:GetUser", False),
+        (("chime:*",), "chime:GetUser", True),
+        (("chime:Get*", "chime:List*"), "chime:ListUsers", True),
+        (("chime:Get*", "chime:List*"), "chime:CreateUser", False),
+        (("CHIME:get?ser",), "chime:GetUser", True),
+        (("chime:GetUser",), "chime:GetUserSettings", False),
+        (("chime:[GL]*",), "chime:ListAccounts", True),
+        (("chime:[GL]*",), "chime:DeleteAccount", False),
+    ],
+)
+def test_allow_patterns_match_actions_like_iam(
+    allow: tuple[str, ...], action: str, allowed: bool
+) -> None:
+    credential = Credential("AKID", "secret", "111122223333", "alice", allow=allow)
+    arn = "arn:aws:iam::111122223333:user/alice"
+    if allowed:
+        authorize(credential, arn, action, None)
+    else:
+        with pytest.raises(ForbiddenException, match=f"not authorized to perform: {action}$"):
+            authorize(credential, arn, action, None)

@@ -6,14 +6,22 @@ Denials are ``ForbiddenException`` with the IAM wording
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
+import functools
+import re
+from fnmatch import translate
 
 from chime_local.auth.credentials import Credential
 from chime_local.errors import ForbiddenException
 
 
+@functools.lru_cache(maxsize=1024)
+def _allowed_actions(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One expression for a key's ``allow`` patterns (shell-style, case-insensitive)."""
+    return re.compile("|".join(translate(pattern.lower()) for pattern in patterns))
+
+
 def authorize(credential: Credential, arn: str, action: str, account_id: str | None) -> None:
-    if not any(fnmatchcase(action.lower(), p.lower()) for p in credential.allow):
+    if not credential.allow or not _allowed_actions(credential.allow).match(action.lower()):
         raise ForbiddenException(f"User: {arn} is not authorized to perform: {action}")
     if account_id is None or "*" in credential.chime_accounts:
         return
