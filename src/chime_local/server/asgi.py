@@ -24,15 +24,15 @@ class AsgiApp:
         self._on_startup = on_startup
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            await self._http(scope, receive, send)
-        elif scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                await self._lifespan(receive, send)
+            return
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
+        }
         body = b""
-        if headers.get("content-length", "0") != "0" or "transfer-encoding" in headers:
+        if "transfer-encoding" in headers or headers.get("content-length", "0") != "0":
             while True:
                 message = await receive()
                 body += message.get("body", b"")
@@ -40,17 +40,18 @@ class AsgiApp:
                     break
         raw_path: bytes | None = scope.get("raw_path")
         request = HttpRequest(
-            method=scope["method"],
-            path=raw_path.decode("latin-1").partition("?")[0] if raw_path else scope["path"],
-            query=scope["query_string"].decode("latin-1"),
-            headers=headers,
-            body=body,
+            scope["method"],
+            raw_path.decode("latin-1").partition("?")[0] if raw_path else scope["path"],
+            scope["query_string"].decode("latin-1"),
+            headers,
+            body,
         )
         response = self.emulator.handle(request)
-        raw_headers = [(k.encode(), v.encode()) for k, v in response.headers.items()]
-        raw_headers.append((b"content-length", str(len(response.body)).encode()))
-        start = {"type": "http.response.start", "status": response.status, "headers": raw_headers}
-        await send(start)
+        raw_headers = [(name.encode(), value.encode()) for name, value in response.headers.items()]
+        raw_headers.append((b"content-length", b"%d" % len(response.body)))
+        await send(
+            {"type": "http.response.start", "status": response.status, "headers": raw_headers}
+        )
         await send({"type": "http.response.body", "body": response.body})
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
