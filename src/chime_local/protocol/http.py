@@ -5,6 +5,7 @@ They hold bytes and strings only, so the codecs can be tested without a server.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -15,7 +16,7 @@ class HttpRequest:
     method: str
     path: str
     query: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
 
 

@@ -24,7 +24,7 @@ import functools
 import inspect
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
@@ -79,13 +79,43 @@ class _RawBody:
         yield self._body
 
 
+class _PreparedHeaders(Mapping[str, str]):
+    """botocore's prepared headers as the pipeline reads them: lowercase names, text values.
+
+    Values are decoded on lookup rather than copied up front: the pipeline reads two to four of
+    them, and iterating botocore's case-insensitive ``HeadersDict`` costs more than the lookups.
+    ``host`` is the URL's, as the HTTP client would send it.
+    """
+
+    __slots__ = ("_headers", "_host")
+
+    def __init__(self, headers: Any, host: str) -> None:
+        self._headers = headers
+        self._host = host
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self._headers.get(name)
+        if value is None:
+            return self._host if name == "host" else default
+        return value.decode() if isinstance(value, bytes) else str(value)
+
+    def __getitem__(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return str(value)
+
+    def __iter__(self) -> Iterator[str]:
+        names = [name.lower() for name in self._headers]
+        return iter(names if "host" in names else [*names, "host"])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def _to_request(prepared: Any) -> HttpRequest:
     url = urlsplit(prepared.url)
-    headers = {
-        name.lower(): value.decode() if isinstance(value, bytes) else str(value)
-        for name, value in prepared.headers.items()
-    }
-    headers.setdefault("host", url.netloc)
+    headers = _PreparedHeaders(prepared.headers, url.netloc)
     body = prepared.body
     if hasattr(body, "read"):
         body = body.read()
