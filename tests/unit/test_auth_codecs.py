@@ -89,6 +89,8 @@ CASES = [
     ("POST", "http://chime.local/accounts/a1/users?operation=create", b'{"Email":"a@b.c"}'),
     ("DELETE", "http://chime.local/phone-numbers/%2B12065550100", b""),
     ("GET", "http://chime.local/accounts/a%20b/users/%E2%9C%93", b""),
+    ("GET", "http://chime.local/accounts/./a1/../a1/users", b""),
+    ("GET", "http://chime.local/accounts?b=2&a=1&a=0&c=", b""),
 ]
 
 
@@ -119,6 +121,20 @@ def test_botocore_signed_requests_verify_and_tampered_ones_do_not(
     received.path += "x"
     with pytest.raises(InvalidSignatureException):
         verifier.verify(received, header, "secret", at)
+
+
+@pytest.mark.parametrize("declared", ["UNSIGNED-PAYLOAD", None])
+def test_a_declared_payload_hash_is_what_was_signed(declared: str | None) -> None:
+    headers = {"X-Amz-Content-SHA256": declared} if declared else {}
+    signed, expected = _signed_by_botocore(
+        "POST", "http://chime.local/accounts", b'{"Name":"Team"}', headers
+    )
+    received = _as_received(signed)
+    header = parse_authorization(received.headers["authorization"])
+    server_side = _ServerSigV4(Credentials("AKIDEXAMPLE", "secret"), "chime", "us-east-1")
+    rebuilt = _rebuild(received, header, received.headers["x-amz-date"])
+    assert server_side.canonical_request(rebuilt) == expected
+    SignatureVerifier().verify(received, header, "secret", datetime.now(UTC))
 
 
 @pytest.mark.parametrize(

@@ -47,25 +47,49 @@ class _SignedHeaders(dict[str, str]):
 
 
 class _ServerSigV4(SigV4Auth):  # type: ignore[misc]  # botocore is untyped
-    """botocore's SigV4 signer, fed the headers the client signed, exactly as received."""
+    """botocore's SigV4 signer, fed the request exactly as received.
 
-    def headers_to_sign(self, request: object) -> _SignedHeaders:
-        signed: _SignedHeaders = request.headers  # type: ignore[attr-defined]
-        return signed
+    The canonical request is botocore's, part by part; only the path and query are taken from
+    the received request as they are instead of being split out of a URL again, and the headers
+    are the ones the client signed, as received. As in botocore, a declared
+    ``X-Amz-Content-SHA256`` stands for the payload (it has been checked against the body).
+    """
 
-    def _normalize_url_path(self, path: str) -> str:
-        return _canonical_path(path)
+    def canonical_request(self, request: _SignedRequest) -> str:
+        headers = request.headers
+        return "\n".join(
+            (
+                request.method.upper(),
+                _canonical_path(request.path),
+                _canonical_query(request.query),
+                self.canonical_headers(headers) + "\n",
+                self.signed_headers(headers),
+                request.declared_payload_hash or self.payload(request),
+            )
+        )
 
 
 @functools.lru_cache(maxsize=8192)
 def _canonical_path(path: str) -> str:
     """botocore's canonical URI of a path (dot segments removed, encoded again): a pure function
     of the path, and the same few paths come back request after request."""
-    canonical: str = SigV4Auth._normalize_url_path(_PATH_SIGNER, path)
+    canonical: str = _BOTOCORE_SIGNER._normalize_url_path(path)
     return canonical
 
 
-_PATH_SIGNER = SigV4Auth(Credentials("-", "-"), SERVICE, "-")
+@functools.lru_cache(maxsize=8192)
+def _canonical_query(query: str) -> str:
+    """botocore's canonical query string of a raw query (pairs sorted, encoding kept)."""
+    canonical: str = _BOTOCORE_SIGNER._canonical_query_string_url(_RawQuery(query))
+    return canonical
+
+
+@dataclass(frozen=True, slots=True)
+class _RawQuery:
+    query: str  # what botocore reads of a split URL
+
+
+_BOTOCORE_SIGNER = SigV4Auth(Credentials("-", "-"), SERVICE, "-")
 
 
 class SignatureVerifier:
@@ -186,14 +210,27 @@ class _SignedRequest:
 
     method: str
     url: str
+    path: str
+    query: str
     headers: _SignedHeaders
     body: bytes
     context: dict[str, str]
+    declared_payload_hash: str | None
     params: dict[str, str] = field(default_factory=dict)
 
 
 def _rebuild(request: HttpRequest, header: SignatureHeader, amz_date: str) -> _SignedRequest:
     host = request.headers.get("host", "localhost")
-    url = f"http://{host}{request.path}" + (f"?{request.query}" if request.query else "")
+    query = request.query
+    url = f"http://{host}{request.path}" + (f"?{query}" if query else "")
     signed = _SignedHeaders((name, request.headers.get(name, "")) for name in header.signed_headers)
-    return _SignedRequest(request.method, url, signed, request.body, {"timestamp": amz_date})
+    return _SignedRequest(
+        request.method,
+        url,
+        request.path,
+        query,
+        signed,
+        request.body,
+        {"timestamp": amz_date},
+        request.headers.get("x-amz-content-sha256"),
+    )
