@@ -1,5 +1,8 @@
 """Run the emulator over HTTP with uvicorn (uvloop + httptools), and stop it cleanly.
 
+Responses go out through :mod:`chime_local.server.batching` (uvicorn's httptools protocol,
+written once per pass of the event loop while several requests are in flight).
+
 The listening socket is bound before uvicorn starts, so ``--port 0`` works: the ready line
 ``chime-local listening on http://HOST:PORT`` names the port actually bound. uvicorn handles
 SIGINT and SIGTERM by finishing in-flight requests and returning; the store is closed after.
@@ -22,6 +25,7 @@ import uvicorn
 from chime_local.config import Config
 from chime_local.emulator import Emulator
 from chime_local.server.asgi import AsgiApp
+from chime_local.server.batching import protocol_class
 from chime_local.store import Store
 
 
@@ -91,7 +95,7 @@ def _serve_one(config: Config, sock: socket.socket, ready_line: str | None) -> N
     uv_config: Any = uvicorn.Config(
         AsgiApp(emulator),
         loop="uvloop" if sys.platform != "win32" else "asyncio",
-        http="httptools",
+        http=protocol_class(),  # uvicorn's httptools protocol, responses written in batches
         lifespan="on",
         access_log=False,
         log_level="warning",
