@@ -1,5 +1,6 @@
-"""The practical limit: a bare ASGI app returning a fixed ~430-byte body, on the same server stack
-(uvicorn + uvloop + httptools) as chime-local."""
+"""The practical limit: a bare ASGI app returning a fixed ~430-byte body, on uvicorn + uvloop +
+httptools, either with uvicorn's own protocol (``stock``) or with chime-local's batching one
+(``batching``), the exact server stack of ``chime-local serve``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import sys
 from typing import Any
 
 import uvicorn
+
+from chime_local.server.batching import protocol_class
 
 BODY = (
     b'{"User":{"UserId":"' + b"0" * 36 + b'","AccountId":"' + b"1" * 36 + b'",'
@@ -31,7 +34,7 @@ if __name__ == "__main__":
         host="127.0.0.1",
         port=int(sys.argv[1]),
         loop="uvloop",
-        http="httptools",
+        http=protocol_class() if sys.argv[2] == "batching" else "httptools",
         log_level="warning",
         access_log=False,
         lifespan="off",

@@ -78,9 +78,10 @@ def chime_local(
 
 
 @contextmanager
-def bare_asgi(cpu: int | None) -> Iterator[str]:
+def bare_asgi(cpu: int | None, protocol: str) -> Iterator[str]:
+    """The bare app with uvicorn's ``stock`` protocol or chime-local's ``batching`` one."""
     port = free_port()
-    command = [sys.executable, str(HERE / "bare_asgi.py"), str(port)]
+    command = [sys.executable, str(HERE / "bare_asgi.py"), str(port), protocol]
     with process(command, f"http://127.0.0.1:{port}/", cpu):
         yield f"http://127.0.0.1:{port}"
 
