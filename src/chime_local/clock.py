@@ -31,7 +31,9 @@ class Clock:
     def now(self) -> datetime:
         if self._fixed is not None:
             return self._fixed
-        return datetime.now(UTC) + self._offset
+        if self._offset:
+            return datetime.now(UTC) + self._offset
+        return datetime.now(UTC)
 
     def wire_now(self) -> str:
         return wire_time(self.now())

@@ -24,10 +24,13 @@ from chime_local.service.context import Caller
 class Authenticator:
     """Maps requests to callers, in default or strict mode."""
 
+    MAX_CALLERS = 4096
+
     def __init__(self, default_tenant: str, credentials: dict[str, Credential] | None) -> None:
         self._default_tenant = default_tenant
         self.credentials = credentials
         self._verifier = SignatureVerifier()
+        self._callers: dict[str, Caller] = {}  # a key always maps to the same (immutable) caller
 
     @property
     def strict(self) -> bool:
@@ -37,14 +40,28 @@ class Authenticator:
         header = parse_authorization(request.headers.get("authorization"))
         key = header.access_key
         if self.credentials is None:
-            tenant = key if len(key) == 12 and key.isdigit() else self._default_tenant
-            return Caller(access_key=key, tenant=tenant)
+            return self._caller(key)
         credential = self.credentials.get(key)
         if credential is None:
             raise UnrecognizedClientException(
                 "The security token included in the request is invalid."
             )
         self._verifier.verify(request, header, credential.secret_access_key, datetime.now(UTC))
+        return self._caller(key)
+
+    def _caller(self, key: str) -> Caller:
+        caller = self._callers.get(key)
+        if caller is None:
+            if len(self._callers) >= self.MAX_CALLERS:
+                self._callers.clear()
+            caller = self._callers[key] = self._new_caller(key)
+        return caller
+
+    def _new_caller(self, key: str) -> Caller:
+        if self.credentials is None:
+            tenant = key if len(key) == 12 and key.isdigit() else self._default_tenant
+            return Caller(access_key=key, tenant=tenant)
+        credential = self.credentials[key]
         return Caller(key, credential.aws_account_id, credential.user_name)
 
     def authorize(self, caller: Caller, action: str, account_id: str | None) -> None:

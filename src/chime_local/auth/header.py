@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from chime_local.errors import UnauthorizedClientException
 
@@ -16,9 +16,9 @@ _CANONICAL_FORM = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SignatureHeader:
-    """The parts of ``Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., ...``."""
+class SignatureHeader(NamedTuple):
+    """The parts of ``Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., ...``
+    (a named tuple: one is built per request)."""
 
     access_key: str
     date: str

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from chime_local.errors import BadRequestException, UnknownOperationException
@@ -50,8 +50,9 @@ def _template(segments: tuple[str | None, ...], operations: list[Operation]) -> 
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
+    """The routed operation and its labels (a named tuple: one is built per request)."""
+
     operation: Operation
     labels: dict[str, str]  # input member name -> decoded label value
 
