@@ -9,7 +9,7 @@ from typing import Any
 
 import uvicorn
 
-from chime_local.server.batching import protocol_class
+from chime_local.server.batching import BatchingHttpToolsProtocol
 
 BODY = (
     b'{"User":{"UserId":"' + b"0" * 36 + b'","AccountId":"' + b"1" * 36 + b'",'
@@ -34,7 +34,7 @@ if __name__ == "__main__":
         host="127.0.0.1",
         port=int(sys.argv[1]),
         loop="uvloop",
-        http=protocol_class() if sys.argv[2] == "batching" else "httptools",
+        http=BatchingHttpToolsProtocol if sys.argv[2] == "batching" else "httptools",
         log_level="warning",
         access_log=False,
         lifespan="off",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from chime_local.server.batching import BatchingTransport, ResponseBatch
+from chime_local.server.batching import BatchingTransport
 
 
 class FakeTransport:
@@ -34,8 +34,7 @@ class FakeTransport:
 
 def wrap(loop: asyncio.AbstractEventLoop, busy: bool) -> tuple[BatchingTransport, FakeTransport]:
     fake = FakeTransport()
-    batch = ResponseBatch(loop)
-    return BatchingTransport(fake, batch, lambda: busy), fake  # type: ignore[arg-type]
+    return BatchingTransport(fake, loop, lambda: busy), fake  # type: ignore[arg-type]
 
 
 async def one_pass() -> None:
@@ -67,18 +66,34 @@ def test_while_others_are_busy_a_response_leaves_in_one_write_after_the_pass() -
     assert after == [b"HTTP/1.1 200 OK\r\n\r\n{}"]
 
 
-def test_one_callback_sends_every_connection_of_the_pass() -> None:
-    async def scenario() -> list[list[bytes]]:
+def test_held_responses_leave_after_the_work_already_due_in_the_pass() -> None:
+    async def scenario() -> list[str]:
         loop = asyncio.get_running_loop()
-        batch = ResponseBatch(loop)
-        fakes = [FakeTransport() for _ in range(3)]
-        transports = [BatchingTransport(f, batch, lambda: True) for f in fakes]  # type: ignore[arg-type]
-        for index, transport in enumerate(transports):
-            transport.write(b"response %d" % index)
-        await one_pass()
-        return [fake.sent for fake in fakes]
+        events: list[str] = []
 
-    assert asyncio.run(scenario()) == [[b"response 0"], [b"response 1"], [b"response 2"]]
+        class Recording(FakeTransport):
+            def write(self, data: bytes) -> None:
+                events.append(data.decode())
+
+        transports = [BatchingTransport(Recording(), loop, lambda: True) for _ in range(3)]  # type: ignore[arg-type]
+
+        def serve(index: int) -> None:
+            events.append(f"request {index}")
+            transports[index].write(b"response %d" % index)
+
+        for index in range(3):  # three requests due in this pass
+            loop.call_soon(serve, index)
+        await one_pass()
+        return events
+
+    assert asyncio.run(scenario()) == [
+        "request 0",
+        "request 1",
+        "request 2",
+        "response 0",
+        "response 1",
+        "response 2",
+    ]
 
 
 def test_bytes_written_after_held_ones_keep_their_order_even_when_idle() -> None:
@@ -87,7 +102,7 @@ def test_bytes_written_after_held_ones_keep_their_order_even_when_idle() -> None
         busy = [True]
         transport = BatchingTransport(
             fake,  # type: ignore[arg-type]
-            ResponseBatch(asyncio.get_running_loop()),
+            asyncio.get_running_loop(),
             lambda: busy[0],
         )
         transport.write(b"first ")

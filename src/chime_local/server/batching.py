@@ -5,10 +5,10 @@ requests are being served, that means one socket write per response, spread over
 of the event loop, and each of those writes can find the client asleep and wake it: on loopback
 the wake-up is done by the server's own system call, and it cost as much as a third of a
 chime-local request under load. Here, while other requests are in flight, a response's bytes are
-kept and written, with every other response finished in the same pass, by one callback at the
-end of the pass: the client wakes once per batch, and no response waits longer than it would
-have waited for the server to read the client's next request anyway. A request that is the only
-one in flight is written at once, so a lone client sees no extra latency.
+kept and written by a callback the event loop runs after the current pass, so the responses of a
+pass leave back to back at its end: the client wakes once per batch, and no response waits longer
+than it would have waited for the server to read the client's next request anyway. A request
+that is the only one in flight is written at once, so a lone client sees no extra latency.
 
 Everything else (parsing, keep-alive, pipelining, flow control, shutdown) is uvicorn's own:
 :class:`BatchingHttpToolsProtocol` only wraps the transport uvicorn's protocol writes to.
@@ -23,24 +23,6 @@ from typing import Any, cast
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
-class ResponseBatch:
-    """Connections with response bytes waiting, all sent by one callback per loop pass."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self._waiting: list[BatchingTransport] = []
-
-    def add(self, transport: BatchingTransport) -> None:
-        if not self._waiting:
-            self.loop.call_soon(self._send)
-        self._waiting.append(transport)
-
-    def _send(self) -> None:
-        waiting, self._waiting = self._waiting, []
-        for transport in waiting:
-            transport.flush()
-
-
 class BatchingTransport:
     """The socket transport as uvicorn's protocol sees it, holding writes while others are busy.
 
@@ -48,13 +30,16 @@ class BatchingTransport:
     held first; everything not defined here is the wrapped transport's.
     """
 
-    __slots__ = ("_batch", "_held", "_others_busy", "_transport")
+    __slots__ = ("_held", "_loop", "_others_busy", "_transport")
 
     def __init__(
-        self, transport: asyncio.Transport, batch: ResponseBatch, others_busy: Callable[[], bool]
+        self,
+        transport: asyncio.Transport,
+        loop: asyncio.AbstractEventLoop,
+        others_busy: Callable[[], bool],
     ) -> None:
         self._transport = transport
-        self._batch = batch
+        self._loop = loop
         self._others_busy = others_busy
         self._held: list[bytes] | None = None
 
@@ -63,7 +48,7 @@ class BatchingTransport:
             self._held.append(data)
         elif self._others_busy():
             self._held = [data]
-            self._batch.add(self)
+            self._loop.call_soon(self.flush)  # runs after every callback already due this pass
         else:
             self._transport.write(data)
 
@@ -85,27 +70,13 @@ class BatchingTransport:
 
 
 class BatchingHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol over a :class:`BatchingTransport`.
-
-    The connections of one server share one batch; :func:`protocol_class` makes the class a
-    server is given, with a batch of its own.
-    """
-
-    batch: ResponseBatch | None = None
+    """uvicorn's httptools protocol over a :class:`BatchingTransport`; ``uvicorn.Config(http=)``."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        server = type(self)
-        if server.batch is None or server.batch.loop is not self.loop:
-            server.batch = ResponseBatch(self.loop)
-        batching = BatchingTransport(transport, server.batch, self._others_busy)
+        batching = BatchingTransport(transport, self.loop, self._others_busy)
         super().connection_made(cast(asyncio.Transport, batching))  # the same interface
 
     def _others_busy(self) -> bool:
         # uvicorn's set of running request tasks, shared by every connection of the server; a
         # task leaves it one pass after finishing, so responses done in this pass count too.
         return len(self.tasks) > 1
-
-
-def protocol_class() -> type[BatchingHttpToolsProtocol]:
-    """The HTTP protocol class for one server (``uvicorn.Config(http=...)``)."""
-    return type("BatchingHttpToolsProtocol", (BatchingHttpToolsProtocol,), {"batch": None})

@@ -25,7 +25,7 @@ import uvicorn
 from chime_local.config import Config
 from chime_local.emulator import Emulator
 from chime_local.server.asgi import AsgiApp
-from chime_local.server.batching import protocol_class
+from chime_local.server.batching import BatchingHttpToolsProtocol
 from chime_local.store import Store
 
 
@@ -95,7 +95,7 @@ def _serve_one(config: Config, sock: socket.socket, ready_line: str | None) -> N
     uv_config: Any = uvicorn.Config(
         AsgiApp(emulator),
         loop="uvloop" if sys.platform != "win32" else "asyncio",
-        http=protocol_class(),  # uvicorn's httptools protocol, responses written in batches
+        http=BatchingHttpToolsProtocol,  # uvicorn's httptools protocol, responses in batches
         lifespan="on",
         access_log=False,
         log_level="warning",
