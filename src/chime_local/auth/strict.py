@@ -2,13 +2,16 @@
 
 The request is rebuilt exactly as the client had it when signing: method, the raw path and query
 as received, only the headers the client listed in ``SignedHeaders``, and the body. botocore's
-``SigV4Auth`` then computes the canonical request, the string to sign and the signature with the
-key's secret and the region of the credential scope (any region is accepted). botocore trusts an
-``X-Amz-Content-SHA256`` header when present, so that header is checked against the body too.
+``SigV4Auth`` then computes the parts of the canonical request, the string to sign and the
+signature with the key's secret and the region of the credential scope (any region is accepted).
+botocore trusts an ``X-Amz-Content-SHA256`` header when present, so that header is checked
+against the body too. A unit test holds the server's canonical request equal to the one
+botocore's client signer produces.
 
 What is kept between requests, all of it derived data that the check itself never skips: one
 signer per key and region, the signing key derived from a secret, date and region (the same all
-day), the canonical form of recently seen paths, and the parsed time of the last ``X-Amz-Date``.
+day), the canonical forms of recently seen paths and queries, and the parsed time of the last
+``X-Amz-Date``.
 """
 
 from __future__ import annotations
