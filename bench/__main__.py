@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import http_figures, inprocess_figures, report, scale
+from bench import http_figures, inprocess_figures, report, scale, split
 
 RAW = Path(__file__).parent / "results.json"
 
@@ -55,6 +55,9 @@ def main() -> None:
     cpus = (0, 1) if (os.cpu_count() or 1) >= 2 else (None, None)
     print("HTTP figures")
     figures = http_figures.measure((1, 16, 64), args.repeats, args.seconds, cpus)
+    print("Where a request's time goes")
+    stages = split.measure(args.seconds, cpus)
+    print(f"  {stages}")
     print("In-process figures")
     inprocess = inprocess_figures.measure(args.repeats)
     print("Scale figures")
@@ -70,12 +73,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workers_dir:
         workers = scale.measure_workers(Path(workers_dir), args.seconds, args.repeats)
     command = "python -m bench " + " ".join(sys.argv[1:])
-    outcome = report.write(command.strip(), args.seconds, figures, inprocess, big, small, workers)
+    outcome = report.write(
+        command.strip(), args.seconds, figures, inprocess, big, small, workers, stages
+    )
     raw = {
         "command": command.strip(),
         "seconds": args.seconds,
         "http": http_figures.as_dict(figures),
         "inprocess": inprocess,
+        "split": stages,
         "scale": {
             "1M": big.__dict__
             | {

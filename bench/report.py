@@ -82,6 +82,7 @@ def write(
     big: StoreFigures,
     small: StoreFigures,
     workers: dict[int, dict[int, list[Load]]],
+    stages: dict[str, dict[str, float]],
 ) -> dict[str, Any]:
     limit, moto = (
         figures.limit(16),
@@ -187,16 +188,19 @@ def write(
         ],
         "",
     ]
-    lines += analysis(figures, workers)
+    lines += analysis(figures, workers, stages)
     RESULTS.write_text("\n".join(lines))
     return {"targets": dict(targets)}
 
 
-def analysis(figures: Figures, workers: dict[int, dict[int, list[Load]]]) -> list[str]:
+def analysis(
+    figures: Figures, workers: dict[int, dict[int, list[Load]]], stages: dict[str, dict[str, float]]
+) -> list[str]:
     """What the per-request costs imply, from this run's own figures."""
     read_us = 1e6 / figures.best("chime-local GetUser", 16)
     write_us = 1e6 / figures.best("chime-local CreateUser", 16)
     bare_us = 1e6 / figures.limit(16)
+    live, tight = stages["in_server"], stages["tight"]
 
     def best(count: int, connections: int) -> float:
         return max(load.requests_per_second for load in workers[count][connections])
@@ -211,18 +215,22 @@ def analysis(figures: Figures, workers: dict[int, dict[int, list[Load]]]) -> lis
         "",
         f"One core serves a strict-mode GetUser in about {read_us:.0f} us and a CreateUser in about "
         f"{write_us:.0f} us, where the bare ASGI app needs {bare_us:.0f} us per request. Timing the "
-        "steps inside the live server (GetUser, 16 connections) splits a request into about 52 us "
-        "of chime-local's pipeline (SigV4 verification, routing, validation, SQLite, shaping and "
-        "JSON), 3 us of ASGI adaptation and 12 us of response writing; the rest is uvicorn's "
-        "request parsing and the event loop. The same pipeline costs about 31 us in a tight loop "
-        "(SigV4 about 13 us of it, SQLite about 4 us): in the live server every step runs at "
-        "roughly half its isolated speed, because a request's path through uvicorn, the TCP stack, "
-        "SQLite, OpenSSL's HMAC and the interpreter no longer stays in the CPU caches. Response "
-        "writing cost 40 us before responses were batched per event-loop pass "
-        "(`chime_local.server.batching`): each response's own write woke the idle load generator, "
-        "a wake-up the server paid for in its system call. No single remaining step holds the "
-        "factor to 0.5x of the bare app; a pipeline that verifies signatures with botocore's "
-        "signer and answers from SQLite costs more than uvicorn's own per-request work.",
+        f"stages inside a live server (`bench/split.py`, GetUser at 16 connections, "
+        f"{live['request_us']:.0f} us of one core per request in that run) gives "
+        f"{live['pipeline_us']:.0f} us to chime-local's pipeline (SigV4 verification, routing, "
+        f"validation, SQLite, shaping and JSON), {live['adapter_in_us']:.0f} us to the ASGI adapter "
+        f"before it and {live['response_us']:.0f} us to the response `send` calls; the rest is "
+        "uvicorn's request parsing, the event loop and the socket writes. The same pipeline takes "
+        f"{tight['pipeline_us']:.0f} us in a tight loop (SigV4 verification {tight['sigv4_us']:.0f} "
+        f"us of it, the SQLite lookup {tight['lookup_us']:.0f} us): in the live server every step "
+        "runs at a fraction of its isolated speed, because a request's path through uvicorn, the "
+        "TCP stack, SQLite, OpenSSL's HMAC and the interpreter no longer stays in the CPU caches. "
+        "Responses are written once per pass of the event loop while several requests are in "
+        "flight (`chime_local.server.batching`); before that, each response's own write woke the "
+        "idle load generator, a wake-up the server paid for inside its system call, and writing "
+        "took about 40 us of a request. No single remaining step holds the factor to 0.5x of the "
+        "bare app: a pipeline that verifies signatures with botocore's signer and answers from "
+        "SQLite costs more than uvicorn's own per-request work.",
         "",
         f"The design scales out instead: `--workers N` forks N servers over one socket and one WAL "
         f"database. Here 2 workers served {scaling}, although wrk takes a share of the same two cores (at 16 connections each worker also has fewer "
@@ -266,4 +274,5 @@ def from_raw(raw: dict[str, Any]) -> dict[str, Any]:
         store(raw["scale"]["1M"]),
         store(raw["scale"]["1k"]),
         workers,
+        raw["split"],
     )
