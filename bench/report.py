@@ -233,8 +233,7 @@ def analysis(
         "SQLite costs more than uvicorn's own per-request work.",
         "",
         f"The design scales out instead: `--workers N` forks N servers over one socket and one WAL "
-        f"database. Here 2 workers served {scaling}, although wrk takes a share of the same two cores (at 16 connections each worker also has fewer "
-        "requests to batch per pass). Reads never wait for "
+        f"database. Here 2 workers served {scaling}, although wrk takes a share of the same two cores. Reads never wait for "
         "each other (each worker has its own connection; WAL readers do not block), so on a machine "
         f"with N free cores GetUser should approach N x {1e6 / read_us:,.0f} requests/s. Writes hold "
         "SQLite's single write lock only for the insert and the commit (tens of microseconds of the "
