@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 from typing import Any
 
 from chime_local.errors import BadRequestException
+from chime_local.jsonio import dumps, dumps_text, loads
 
 _SIGNATURE_BYTES = 12
 
@@ -23,7 +23,7 @@ class TokenCodec:
         self._secret = secret
 
     def encode(self, scope: str, last_seq: int) -> str:
-        payload = json.dumps([scope, last_seq], separators=(",", ":")).encode()
+        payload = dumps([scope, last_seq])
         signature = self._sign(payload)
         return base64.urlsafe_b64encode(payload + signature).decode().rstrip("=")
 
@@ -36,7 +36,7 @@ class TokenCodec:
             payload, signature = raw[:-_SIGNATURE_BYTES], raw[-_SIGNATURE_BYTES:]
             if not hmac.compare_digest(signature, self._sign(payload)):
                 raise ValueError("signature")
-            token_scope, last_seq = json.loads(payload)
+            token_scope, last_seq = loads(payload)
             if token_scope != scope or not isinstance(last_seq, int):
                 raise ValueError("scope")
         except (ValueError, TypeError):
@@ -51,7 +51,7 @@ class TokenCodec:
 
 def page_scope(operation: str, *filters: object) -> str:
     """The scope a token is bound to: the operation and the values of its filters."""
-    return json.dumps([operation, *filters], separators=(",", ":"))
+    return dumps_text([operation, *filters])
 
 
 def paged(
