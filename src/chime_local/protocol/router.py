@@ -10,10 +10,10 @@ that has none. Per ``decisions.md`` 1: no matching path or an unknown fixed-quer
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from chime_local.errors import BadRequestException, UnknownOperationException
@@ -28,8 +28,8 @@ SELECTOR_ARGUMENTS = frozenset({"operation", "type"})
 class _Template:
     """One path template and the operations on it (those with a fixed query first)."""
 
-    literals: Any  # what ``pick`` returns for a matching path: one literal or a tuple of them
-    pick: Any  # itemgetter of the literal segments' positions, or None when there are none
+    literals: object  # what ``pick`` returns for a matching path: one literal or a tuple of them
+    pick: Callable[[list[str]], object] | None  # itemgetter of the literal segments' positions
     operations: tuple[Operation, ...]
     bare: Operation | None  # the operation without a fixed query, if any
 
