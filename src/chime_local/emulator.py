@@ -34,11 +34,10 @@ from chime_local.errors import (
 )
 from chime_local.guards import FaultInjector, RateLimiter
 from chime_local.protocol.api import Operation, load_api
+from chime_local.protocol.codecs import compiled_codecs
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.protocol.parser import parse_request
-from chime_local.protocol.router import Router
-from chime_local.protocol.serializer import Serializer, error_response
-from chime_local.protocol.validator import Validator
+from chime_local.protocol.serializer import error_response
 from chime_local.request_log import Call, RequestLog
 from chime_local.seed import SeedResult, export_state, load_seed
 from chime_local.seed.loader import Progress
@@ -72,9 +71,10 @@ class Emulator:
         self.faults = FaultInjector()
         for rule in self.config.faults:
             self.faults.add(rule)
-        self.router = Router(self.api.operations.values())
-        self.validator = Validator()
-        self.serializer = Serializer()
+        codecs = compiled_codecs()  # compiled once per process, shared by every emulator
+        self.router = codecs.router
+        self.validator = codecs.validator
+        self.serializer = codecs.serializer
         self.tokens = TokenCodec(self.store.token_secret())
         self.handlers: dict[str, Handler] = dict(HANDLERS)
         self.calls = RequestLog()
