@@ -217,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (ValueError, OSError) as exc:
             print(f"chime-local: {exc}", file=sys.stderr)
             return 2
-        serve(config, host=args.host, port=args.port, quiet=args.quiet, workers=args.workers)
+        serve(config, host=args.host, port=args.port, workers=args.workers)
     elif args.command in ("seed", "import", "export", "reset", "accept-invitation"):
         from chime_local.admin.targets import AdminRequestError
         from chime_local.errors import ChimeError

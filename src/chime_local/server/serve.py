@@ -59,25 +59,23 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def configure_logging(quiet: bool) -> None:
+def configure_logging() -> None:
+    """Log lines to stderr; whether requests are logged is ``Config.log_requests``."""
     logging.basicConfig(
         level=logging.INFO,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    if quiet:
-        logging.getLogger("chime_local.requests").setLevel(logging.WARNING)
 
 
 def serve(
     config: Config,
     host: str = "127.0.0.1",
     port: int = 8000,
-    quiet: bool = False,
     workers: int = 1,
 ) -> None:
     """Serve until SIGINT/SIGTERM, in one process or in ``workers`` forked ones."""
-    configure_logging(quiet)
+    configure_logging()
     sock = bind(host, port)
     shown_host = f"[{host}]" if ":" in host else host
     ready_line = f"chime-local listening on http://{shown_host}:{sock.getsockname()[1]}"

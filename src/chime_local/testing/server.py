@@ -40,6 +40,7 @@ class ServerProcess:
         self.endpoint_url = ""
         self.output: list[str] = []
         self._process: subprocess.Popen[str] | None = None
+        self._pump_thread: threading.Thread | None = None
 
     def command(self) -> list[str]:
         storage = self.storage
@@ -69,7 +70,8 @@ class ServerProcess:
             cwd=self.cwd,
         )
         ready = threading.Event()
-        threading.Thread(target=self._pump, args=(ready,), daemon=True).start()
+        self._pump_thread = threading.Thread(target=self._pump, args=(ready,), daemon=True)
+        self._pump_thread.start()
         if not ready.wait(self.startup_timeout) or not self.endpoint_url:
             self.kill()
             raise RuntimeError("chime-local did not start:\n" + "".join(self.output))
@@ -107,6 +109,8 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout)
+        if self._pump_thread is not None:
+            self._pump_thread.join(timeout)  # everything the server printed is in ``output``
         return process.returncode
 
     def __enter__(self) -> ServerProcess:
