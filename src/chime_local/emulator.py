@@ -28,7 +28,6 @@ from chime_local.clock import Clock
 from chime_local.config import Config
 from chime_local.errors import (
     ChimeError,
-    NotFoundException,
     NotImplementedOperation,
     ServiceFailureException,
 )
@@ -43,6 +42,7 @@ from chime_local.seed import SeedResult, export_state, load_seed
 from chime_local.seed.loader import Progress
 from chime_local.service import HANDLERS
 from chime_local.service.context import Caller, Handler, RequestContext
+from chime_local.service.lookup import user_not_found
 from chime_local.service.pagination import TokenCodec
 from chime_local.service.users import accept_invitation
 from chime_local.store import Store
@@ -231,11 +231,11 @@ class Emulator:
 
     def accept_invitation(self, account_id: str, user_id: str) -> Doc:
         """Accept a pending invitation: the user becomes Registered with a PIN (decisions 14)."""
-        account = self.store.find_account(account_id)
-        user = self.store.get_user(account_id, user_id) if account else None
-        if user is None:
-            raise NotFoundException(f"User '{user_id}' not found in account '{account_id}'")
-        with self.store.transaction():
+        with self.store.transaction():  # read and write in one transaction
+            account = self.store.find_account(account_id)
+            user = self.store.get_user(account_id, user_id) if account else None
+            if user is None:
+                raise user_not_found(account_id, user_id)
             return accept_invitation(self.context(), user)
 
     def recent_calls(self, limit: int = 100) -> list[dict[str, Any]]:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from chime_local.errors import BadRequestException, UnprocessableEntityException
+from chime_local.errors import UnprocessableEntityException
 from chime_local.service.context import RequestContext, new_id
-from chime_local.service.lookup import TEAM, require_account
+from chime_local.service.lookup import TEAM, require_account, require_supported_license
 from chime_local.service.pagination import page_scope, paged
 from chime_local.service.phone_assignment import release_user_number
+from chime_local.service.users import SUSPENDED
 from chime_local.store.sqlite import Doc
 
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_ACCOUNT_SETTINGS: Doc = {"DisableRemoteControl": False, "EnableDialOut": False}
-SUSPENDED = "Suspended"
 
 
 def account_document(tenant: str, name: str, now: str, account_type: str = TEAM) -> Doc:
@@ -60,13 +60,8 @@ def update_account(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     if "Name" in params:
         account["Name"] = params["Name"]
     if "DefaultLicense" in params:
-        license_type = params["DefaultLicense"]
-        if license_type not in account["SupportedLicenses"]:
-            raise BadRequestException(
-                f"DefaultLicense '{license_type}' is not supported by account "
-                f"'{account['AccountId']}' (supported: {', '.join(account['SupportedLicenses'])})"
-            )
-        account["DefaultLicense"] = license_type
+        require_supported_license(account, "DefaultLicense", params["DefaultLicense"])
+        account["DefaultLicense"] = params["DefaultLicense"]
     ctx.store.save_account(account)
     return {"Account": account}
 

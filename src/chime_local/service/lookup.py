@@ -30,8 +30,12 @@ def require_user(ctx: RequestContext, account_id: str, user_id: str) -> Doc:
     user = ctx.store.get_member(ctx.tenant, account_id, user_id)
     if user is None:
         require_account(ctx, account_id)  # says which of the two is missing
-        raise NotFoundException(f"User '{user_id}' not found in account '{account_id}'")
+        raise user_not_found(account_id, user_id)
     return user
+
+
+def user_not_found(account_id: str, user_id: str) -> NotFoundException:
+    return NotFoundException(f"User '{user_id}' not found in account '{account_id}'")
 
 
 def require_account_type(account: Doc, allowed: Set[str], operation: str) -> None:
@@ -41,6 +45,15 @@ def require_account_type(account: Doc, allowed: Set[str], operation: str) -> Non
         raise BadRequestException(
             f"{operation} is not supported for account '{account['AccountId']}' of type "
             f"{account['AccountType']}; it requires an account of type {kinds}"
+        )
+
+
+def require_supported_license(account: Doc, member: str, license_type: str) -> None:
+    """Refuse a license (``member`` names the input) the account does not support."""
+    if license_type not in account["SupportedLicenses"]:
+        raise BadRequestException(
+            f"{member} '{license_type}' is not supported by account '{account['AccountId']}' "
+            f"(supported: {', '.join(account['SupportedLicenses'])})"
         )
 
 

@@ -9,15 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chime_local.errors import BadRequestException, NotFoundException
+from chime_local.errors import BadRequestException
 from chime_local.service.batches import item_errors
 from chime_local.service.context import RequestContext
-from chime_local.service.lookup import ENTERPRISE_LWA, TEAM, require_account, require_account_type
+from chime_local.service.lookup import (
+    ENTERPRISE_LWA,
+    TEAM,
+    require_account,
+    require_account_type,
+    user_not_found,
+)
 from chime_local.service.phone_assignment import release_user_number
-from chime_local.service.users import REGISTERED, apply_user_update
+from chime_local.service.users import REGISTERED, SUSPENDED, apply_user_update
 from chime_local.store.sqlite import Doc
-
-SUSPENDED = "Suspended"
 
 
 def _for_each_user(
@@ -26,9 +30,7 @@ def _for_each_user(
     def run(user_id: str, _: None) -> None:
         user = ctx.store.get_user(account["AccountId"], user_id)
         if user is None:
-            raise NotFoundException(
-                f"User '{user_id}' not found in account '{account['AccountId']}'"
-            )
+            raise user_not_found(account["AccountId"], user_id)
         action(user)
 
     return {"UserErrors": item_errors(((user_id, None) for user_id in user_ids), "UserId", run)}

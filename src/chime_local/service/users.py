@@ -11,7 +11,13 @@ from typing import Any
 
 from chime_local.errors import BadRequestException, ConflictException
 from chime_local.service.context import RequestContext, new_id, new_pin
-from chime_local.service.lookup import TEAM, require_account, require_account_type, require_user
+from chime_local.service.lookup import (
+    TEAM,
+    require_account,
+    require_account_type,
+    require_supported_license,
+    require_user,
+)
 from chime_local.service.pagination import page_scope, paged
 from chime_local.store.sqlite import Doc
 
@@ -19,7 +25,7 @@ DEFAULT_PAGE_SIZE = 100
 DEFAULT_USER_SETTINGS: Doc = {
     "Telephony": {"InboundCalling": False, "OutboundCalling": False, "SMS": False}
 }
-REGISTERED, UNREGISTERED = "Registered", "Unregistered"
+REGISTERED, UNREGISTERED, SUSPENDED = "Registered", "Unregistered", "Suspended"
 
 
 def new_user(account: Doc, email: str, user_type: str = "PrivateUser") -> Doc:
@@ -123,12 +129,8 @@ def list_users(ctx: RequestContext, params: dict[str, Any]) -> Doc:
 
 def apply_user_update(account: Doc, user: Doc, changes: dict[str, Any]) -> None:
     """Apply the members UpdateUser and BatchUpdateUser accept; checks the license first."""
-    license_type = changes.get("LicenseType")
-    if license_type is not None and license_type not in account["SupportedLicenses"]:
-        raise BadRequestException(
-            f"LicenseType '{license_type}' is not supported by account '{account['AccountId']}' "
-            f"(supported: {', '.join(account['SupportedLicenses'])})"
-        )
+    if changes.get("LicenseType") is not None:
+        require_supported_license(account, "LicenseType", changes["LicenseType"])
     for member in ("LicenseType", "UserType", "AlexaForBusinessMetadata"):
         if changes.get(member) is not None:
             user[member] = changes[member]
