@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from chime_local.clock import parse_wire_time, wire_time
+from chime_local.clock import wire_time
 from chime_local.service.context import RequestContext
 from chime_local.service.lookup import require_account, require_enterprise_account
 from chime_local.store.sqlite import Doc
@@ -30,7 +30,7 @@ def put_retention_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     settings = params["RetentionSettings"]
     document: Doc = {"RetentionSettings": settings}
     if any(section.get("RetentionDays") for section in settings.values()):
-        document["InitiateDeletionTimestamp"] = wire_time(parse_wire_time(ctx.now) + GRACE_PERIOD)
+        document["InitiateDeletionTimestamp"] = wire_time(ctx.moment + GRACE_PERIOD)
     ctx.store.put_record(RETENTION_KIND, account["AccountId"], account["AccountId"], document)
     return document
 

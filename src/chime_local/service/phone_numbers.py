@@ -67,7 +67,7 @@ def check_product_type(number: str, product_type: str) -> None:
 
 def settle(ctx: RequestContext, number: Doc) -> Doc | None:
     """Apply time-based transitions; ``None`` when the number has left the deletion queue."""
-    now = parse_wire_time(ctx.now)
+    now = ctx.moment
     deleted = number.get("DeletionTimestamp", ctx.now)
     if number["Status"] == DELETING and now >= parse_wire_time(deleted) + DELETION_QUEUE:
         ctx.store.delete_record(KIND, number["E164PhoneNumber"])

@@ -41,7 +41,7 @@ def update_phone_number_settings(ctx: RequestContext, params: dict[str, Any]) ->
         next_change = (
             parse_wire_time(settings["CallingNameUpdatedTimestamp"]) + CALLING_NAME_INTERVAL
         )
-        if parse_wire_time(ctx.now) < next_change:
+        if ctx.moment < next_change:
             raise BadRequestException(
                 "The default calling name can be changed once every 7 days; next change allowed "
                 f"after {next_change.isoformat()}"
