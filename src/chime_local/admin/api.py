@@ -7,7 +7,6 @@ Endpoints live under ``/_chime_local/`` and answer plain JSON. Bad input is a 40
 from __future__ import annotations
 
 import hmac
-import json
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -15,8 +14,9 @@ from urllib.parse import parse_qsl, unquote
 
 from chime_local.admin.resources import RESOURCES, list_resource, resource_counts
 from chime_local.clock import parse_wire_time
-from chime_local.errors import ChimeError
+from chime_local.errors import BadRequestException, ChimeError
 from chime_local.guards import FAULT_ERRORS, FaultRule
+from chime_local.jsonio import loads
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.protocol.serializer import json_response
 from chime_local.seed import SeedError
@@ -168,9 +168,13 @@ class AdminApi:
 
     def post_account(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
         body = read_json_object(request)
-        name = body.get("Name")
-        if not isinstance(name, str) or not name.strip() or len(name) > 100:
-            raise field_error("Name", "required, 1-100 characters, not only spaces")
+        emulator = self.emulator
+        create_account = emulator.api.operations["CreateAccount"]
+        name: Any = body.get("Name")
+        try:  # the name as CreateAccount's model constrains it
+            emulator.validator.validate(create_account.input_shape, {"Name": name})
+        except BadRequestException as error:
+            raise field_error("Name", error.message) from None
         account_type = body.get("AccountType", "Team")
         if account_type not in ACCOUNT_TYPES:
             raise field_error("AccountType", f"must be one of {', '.join(ACCOUNT_TYPES)}")
@@ -180,13 +184,10 @@ class AdminApi:
         domains = body.get("Domains", [])
         if not isinstance(domains, list) or not all(isinstance(d, str) and d for d in domains):
             raise field_error("Domains", "must be a list of domain names")
-        emulator = self.emulator
         ctx = emulator.context(Caller(access_key="admin", tenant=tenant))
         with emulator.store.transaction():
             account = new_account(ctx, name, account_type, domains)
-        operation = emulator.api.operations["CreateAccount"]
-        response = emulator.serializer.success(operation, {"Account": account}, "admin")
-        return 201, json.loads(response.body)
+        return 201, emulator.serializer.document(create_account, {"Account": account})
 
 
 def fault_rule(body: dict[str, Any], operations: set[str]) -> FaultRule:
@@ -227,7 +228,7 @@ def read_json_object(request: HttpRequest) -> dict[str, Any]:
     if not request.body.strip():
         return {}
     try:
-        document = json.loads(request.body)
+        document = loads(request.body)
     except ValueError as exc:
         raise AdminError(400, f"body: not valid JSON ({exc})") from None
     if not isinstance(document, dict):

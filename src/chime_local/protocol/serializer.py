@@ -46,9 +46,12 @@ class Serializer:
         headers = {"content-type": _JSON, "x-amzn-requestid": request_id}
         if operation.status == 204:
             return HttpResponse(204, headers)
+        return HttpResponse(operation.status, headers, _dumps(self.document(operation, result)))
+
+    def document(self, operation: Operation, result: dict[str, Any] | None) -> dict[str, Any]:
+        """The result as the operation's output shape has it: modeled members, wire values."""
         shape = operation.output_shape
-        document = self._shaper(shape)(result or {}) if shape is not None else {}
-        return HttpResponse(operation.status, headers, _dumps(document))
+        return self._shaper(shape)(result or {}) if shape is not None else {}
 
     def _shaper(self, shape: Shape) -> _Shaper:
         shaper = self._shapers.get(shape.name)
