@@ -26,23 +26,21 @@ MEMBER_LIMIT = 1000
 DEFAULT_PAGE_SIZE = 50
 
 
-def member_details(ctx: RequestContext, account_id: str, member_id: str) -> Doc | None:
+def _member(ctx: RequestContext, account_id: str, member_id: str) -> tuple[Doc, Doc] | None:
+    """The member as a membership shows it, and the user or bot record it is read from."""
     user = ctx.store.get_user(account_id, member_id)
     if user is not None:
-        kind, email, name = "User", user["PrimaryEmail"], user.get("DisplayName")
+        kind, record, email, name = "User", user, user["PrimaryEmail"], user.get("DisplayName")
     else:
         bot = ctx.store.get_record(BOT_KIND, member_id, scope=account_id)
         if bot is None:
             return None
-        kind, email, name = "Bot", bot["BotEmail"], bot["DisplayName"]
+        kind, record, email, name = "Bot", bot, bot["BotEmail"], bot["DisplayName"]
     details = {"MemberId": member_id, "MemberType": kind, "Email": email, "AccountId": account_id}
-    return details | ({"FullName": name} if name else {})
+    return details | ({"FullName": name} if name else {}), record
 
 
-def _answer(ctx: RequestContext, room: Doc, membership: Doc) -> Doc | None:
-    member = member_details(ctx, room["AccountId"], membership["MemberId"])
-    if member is None:
-        return None
+def _answer(room: Doc, membership: Doc, member: Doc) -> Doc:
     return {
         "RoomId": room["RoomId"],
         "Member": member,
@@ -53,12 +51,12 @@ def _answer(ctx: RequestContext, room: Doc, membership: Doc) -> Doc | None:
 
 
 def add_member(ctx: RequestContext, room: Doc, member_id: str, role: str | None) -> Doc:
-    member = member_details(ctx, room["AccountId"], member_id)
-    if member is None:
+    found = _member(ctx, room["AccountId"], member_id)
+    if found is None:
         raise NotFoundException(f"Member '{member_id}' not found in account '{room['AccountId']}'")
+    member, record = found
     if member["MemberType"] == "Bot":
-        bot = ctx.store.get_record(BOT_KIND, member_id) or {}
-        if bot.get("Disabled"):
+        if record.get("Disabled"):
             raise BadRequestException(f"Bot '{member_id}' is disabled and cannot join rooms")
         if role == "Administrator":
             raise BadRequestException("Bots can only be room members, not administrators")
@@ -78,9 +76,7 @@ def add_member(ctx: RequestContext, room: Doc, member_id: str, role: str | None)
         "UpdatedTimestamp": ctx.now,
     }
     ctx.store.put_record(MEMBERSHIP_KIND, room["RoomId"], key, membership)
-    answer = _answer(ctx, room, membership)
-    assert answer is not None
-    return answer
+    return _answer(room, membership, member)
 
 
 def create_room_membership(ctx: RequestContext, params: dict[str, Any]) -> Doc:
@@ -101,9 +97,9 @@ def batch_create_room_membership(ctx: RequestContext, params: dict[str, Any]) ->
 def list_room_memberships(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     room = require_room(ctx, params["AccountId"], params["RoomId"], "ListRoomMemberships")
     rows = [
-        (seq, answer)
+        (seq, _answer(room, membership, found[0]))
         for seq, membership in ctx.store.scope_records(MEMBERSHIP_KIND, room["RoomId"])
-        if (answer := _answer(ctx, room, membership)) is not None
+        if (found := _member(ctx, room["AccountId"], membership["MemberId"])) is not None
     ]
     scope = page_scope("ListRoomMemberships", room["RoomId"])
     limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
@@ -124,15 +120,15 @@ def _require_membership(
 
 def update_room_membership(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     room, membership = _require_membership(ctx, params, "UpdateRoomMembership")
-    member = member_details(ctx, room["AccountId"], membership["MemberId"])
-    if member is not None and member["MemberType"] == "Bot":
+    found = _member(ctx, room["AccountId"], membership["MemberId"])
+    if found is not None and found[0]["MemberType"] == "Bot":
         raise BadRequestException("Room membership roles can be updated only for users")
     if params.get("Role") is not None:
         membership["Role"] = params["Role"]
     membership["UpdatedTimestamp"] = ctx.now
     key = membership_key(room["RoomId"], membership["MemberId"])
     ctx.store.put_record(MEMBERSHIP_KIND, room["RoomId"], key, membership)
-    return {"RoomMembership": _answer(ctx, room, membership)}
+    return {"RoomMembership": _answer(room, membership, found[0]) if found else None}
 
 
 def delete_room_membership(ctx: RequestContext, params: dict[str, Any]) -> None:
