@@ -180,6 +180,7 @@ def serve_config(args: argparse.Namespace) -> Config:
     """Build the server's configuration; ``ValueError`` names what is wrong."""
     from chime_local.auth.credentials import load_credentials
     from chime_local.guards import parse_fault_option
+    from chime_local.protocol.api import load_api
     from chime_local.server.serve import is_loopback
 
     if not is_loopback(args.host) and not args.admin_token:
@@ -194,13 +195,14 @@ def serve_config(args: argparse.Namespace) -> Config:
         raise ValueError("--phone-number-quota must not be negative")
     if args.rate_limit is not None and args.rate_limit <= 0:
         raise ValueError("--rate-limit must be a positive number")
+    operations = load_api().operations
     return Config(
         db_path=None if args.in_memory else args.db,
         durable=args.durable,
         credentials=load_credentials(args.credentials) if args.credentials else None,
         rate_limit=args.rate_limit,
         admin_token=args.admin_token,
-        faults=tuple(parse_fault_option(text) for text in args.fault),
+        faults=tuple(parse_fault_option(text, operations) for text in args.fault),
         log_requests=not args.quiet,
         phone_number_quota=args.phone_number_quota,
         verify_bot_endpoints=args.verify_bot_endpoints,

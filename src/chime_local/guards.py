@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,8 +116,9 @@ class FaultInjector:
             self._rules = [rule for rule in self._rules if not rule.spent]
 
 
-def parse_fault_option(text: str) -> FaultRule:
-    """Parse ``--fault OPERATION=ERROR[:PROBABILITY | :xCOUNT]``."""
+def parse_fault_option(text: str, operations: Collection[str]) -> FaultRule:
+    """Parse ``--fault OPERATION=ERROR[:PROBABILITY | :xCOUNT]``; OPERATION is one of
+    ``operations`` or ``*``, as in the admin API."""
     operation, sep, rest = text.partition("=")
     error, _, amount = rest.partition(":")
     if not sep or not operation or error not in FAULT_ERRORS:
@@ -125,6 +126,8 @@ def parse_fault_option(text: str) -> FaultRule:
             f"--fault {text!r}: expected OPERATION=ERROR[:PROBABILITY|:xCOUNT], ERROR one of "
             + ", ".join(FAULT_ERRORS)
         )
+    if operation != "*" and operation not in operations:
+        raise ValueError(f"--fault {text!r}: {operation} is not an operation of the Chime API")
     if not amount:
         return FaultRule(operation, error, probability=1.0)
     if amount.startswith("x") and amount[1:].isdigit():

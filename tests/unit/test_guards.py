@@ -6,6 +6,7 @@ import pytest
 
 from chime_local.errors import ServiceUnavailableException, ThrottledClientException
 from chime_local.guards import FaultInjector, FaultRule, RateLimiter, parse_fault_option
+from chime_local.protocol.api import load_api
 
 
 def test_bucket_allows_a_burst_then_refills_with_time() -> None:
@@ -63,6 +64,9 @@ def test_access_key_scoped_rule() -> None:
         faults.check("GetUser", "victim")
 
 
+OPERATIONS = load_api().operations
+
+
 @pytest.mark.parametrize(
     ("text", "count", "probability"),
     [
@@ -72,14 +76,20 @@ def test_access_key_scoped_rule() -> None:
     ],
 )
 def test_fault_option(text: str, count: int | None, probability: float | None) -> None:
-    rule = parse_fault_option(text)
+    rule = parse_fault_option(text, OPERATIONS)
     assert (rule.count, rule.probability) == (count, probability)
 
 
 @pytest.mark.parametrize(
     "text",
-    ["GetUser", "GetUser=Nope", "GetUser=ServiceFailureException:2", "=ServiceFailureException"],
+    [
+        "GetUser",
+        "GetUser=Nope",
+        "GetUser=ServiceFailureException:2",
+        "=ServiceFailureException",
+        "GetUsr=ServiceFailureException",
+    ],
 )
 def test_bad_fault_options(text: str) -> None:
     with pytest.raises(ValueError, match="--fault"):
-        parse_fault_option(text)
+        parse_fault_option(text, OPERATIONS)
