@@ -22,11 +22,17 @@ def _address(server: Any) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port or 80
 
 
-def _request(method: str, path: str, body: bytes = b"", extra: str = "") -> bytes:
+def _head(method: str, path: str, tenant: str, length: int, extra: str = "") -> bytes:
+    """A request head in ``tenant`` (default auth mode: a 12-digit key is its own tenant)."""
+    auth = FAKE_AUTH.replace("AKIDEXAMPLE", tenant)
     return (
-        f"{method} {path} HTTP/1.1\r\nHost: chime.local\r\nAuthorization: {FAKE_AUTH}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{extra}\r\n"
-    ).encode() + body
+        f"{method} {path} HTTP/1.1\r\nHost: chime.local\r\nAuthorization: {auth}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {length}\r\n{extra}\r\n"
+    ).encode()
+
+
+def _request(method: str, path: str, tenant: str, body: bytes = b"", extra: str = "") -> bytes:
+    return _head(method, path, tenant, len(body), extra) + body
 
 
 def _read_responses(sock: socket.socket, count: int) -> list[tuple[int, dict[str, str], bytes]]:
@@ -73,13 +79,9 @@ def test_many_concurrent_clients_each_get_their_own_answers(server: Any) -> None
 
 def test_pipelined_requests_are_answered_in_order_on_one_connection(server: Any) -> None:
     tenant = fresh_tenant()
-    auth = FAKE_AUTH.replace("AKIDEXAMPLE", tenant)
     names = [f"Pipelined {index}" for index in range(3)]
     payload = b"".join(
-        _request("POST", "/accounts", json.dumps({"Name": name}).encode()).replace(
-            FAKE_AUTH.encode(), auth.encode()
-        )
-        for name in names
+        _request("POST", "/accounts", tenant, json.dumps({"Name": name}).encode()) for name in names
     )
     with socket.create_connection(_address(server), timeout=10) as sock:
         sock.sendall(payload)
@@ -92,9 +94,7 @@ def test_a_client_that_expects_100_continue_gets_it_then_the_answer(server: Any)
     body = json.dumps({"Name": "Continued"}).encode()
     with socket.create_connection(_address(server), timeout=10) as sock:
         sock.sendall(
-            _request("POST", "/accounts", b"", "Expect: 100-continue\r\n").replace(
-                b"Content-Length: 0", b"Content-Length: %d" % len(body)
-            )
+            _head("POST", "/accounts", fresh_tenant(), len(body), "Expect: 100-continue\r\n")
         )
         interim = sock.recv(65536)
         assert interim.startswith(b"HTTP/1.1 100 Continue")
@@ -108,9 +108,9 @@ def test_a_client_that_expects_100_continue_gets_it_then_the_answer(server: Any)
 
 
 def test_connection_close_gets_the_whole_answer_then_the_close(server: Any) -> None:
-    request = _request("GET", "/accounts", extra="Connection: close\r\n")
+    request = _request("GET", "/accounts", fresh_tenant(), extra="Connection: close\r\n")
     with socket.create_connection(_address(server), timeout=10) as sock:
-        sock.sendall(request.replace(b"AKIDEXAMPLE", fresh_tenant().encode()))
+        sock.sendall(request)
         received = b""
         while chunk := sock.recv(65536):
             received += chunk
