@@ -55,12 +55,11 @@ def use_packaged_model() -> dict[str, str | None]:
 @contextmanager
 def packaged_model_for_sdks() -> Iterator[str]:
     """:func:`use_packaged_model` for the length of a ``with`` block; yields the folder."""
-    saved = use_packaged_model()
+    previous = use_packaged_model()[ENVIRONMENT_VARIABLE]
     try:
         yield data_path()
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        if previous is None:
+            del os.environ[ENVIRONMENT_VARIABLE]
+        else:
+            os.environ[ENVIRONMENT_VARIABLE] = previous
