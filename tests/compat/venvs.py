@@ -7,7 +7,7 @@ of its own; a ``.pth`` file adds the running environment's site-packages after t
 chime-local, its other dependencies and pytest come from there while ``import botocore`` finds
 the flavour's. They live under the running environment's folder (``.venv/compat``), are built
 under a file lock (xdist workers may ask at once) and are rebuilt when their stamp (the
-requirements and the flavour) changes.
+flavour, its requirements and the environment they layer on) changes.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def python_for(flavour: str) -> Path:
     """The interpreter of ``flavour``'s environment, built first if missing or stale."""
     folder = HOME / flavour
     python = folder / "bin" / "python"
-    stamp_text = f"{flavour} {requirements(flavour)} {sys.version_info[:2]}"
+    stamp_text = f"{flavour} {requirements(flavour)} {sysconfig.get_path('purelib')}"
     stamp = folder / f".stamp-{hashlib.sha256(stamp_text.encode()).hexdigest()[:16]}"
     HOME.mkdir(parents=True, exist_ok=True)
     with (HOME / ".lock").open("w") as lock:
