@@ -6,10 +6,10 @@
 Writes, each marked as generated:
 
 * ``src/chime_local/model/shapes.py``: a ``TypedDict`` per structure (``total=False``;
-  ``Required[...]`` for required members), so handlers are typed by their operation's input and
-  output. The members of an operation's output that hold structures also accept a store record
-  (``dict[str, Any]``): records flow from the store into answers unchanged, and what mypy checks
-  there is the answer's own members.
+  ``Required[...]`` for required members) and a ``Literal`` alias per enum, so handlers are typed
+  by their operation's input and output. The members of an operation's output that hold
+  structures also accept a store record (``dict[str, Any]``): records flow from the store into
+  answers unchanged, and what mypy checks there is the answer's own members.
 * ``src/chime_local/model/enums.py``: a class of constants per enum shape, with ``VALUES``.
 * ``src/chime_local/seed/seed.schema.json``: the ``enum`` lists of model values (licenses,
   account types and statuses, user types, invitation statuses, product types), in place.
@@ -56,6 +56,8 @@ def type_of(shapes: dict[str, Any], name: str, record: bool = False) -> str:
     if kind == "list":
         item = type_of(shapes, shape["member"]["shape"], record)
         return f"Sequence[{item}]" if record else f"list[{item}]"
+    if kind == "string" and "enum" in shape:
+        return name  # a Literal alias of the enum's values
     if kind == "map":
         key = type_of(shapes, shape["key"]["shape"])
         return f"dict[{key}, {type_of(shapes, shape['value']['shape'], record)}]"
@@ -84,11 +86,17 @@ def shapes_module(model: dict[str, Any]) -> str:
         if shape["type"] == "structure" and not shape.get("exception")
     ]  # fmt: skip
     doc = "The Chime model's structures as TypedDicts: operation inputs, outputs and their parts."
+    enums = [
+        f"{name} = Literal[{', '.join(repr(value) for value in shape['enum'])}]"
+        for name, shape in shapes.items()
+        if shape["type"] == "string" and "enum" in shape
+    ]
     parts = [
         HEADER.format(doc=doc),
         "from __future__ import annotations\n",
         "from collections.abc import Sequence",
-        "from typing import Any, Required, TypedDict\n\n",
+        "from typing import Any, Literal, Required, TypedDict\n",
+        "\n".join(enums) + "\n\n",
         "\n\n\n".join(typed_dict(shapes, name, name in outputs) for name in structures),
         "\n\nclass NoInput(TypedDict, total=False):",
         '    """The parameters of an operation whose model has no input shape: none."""',

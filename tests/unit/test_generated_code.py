@@ -43,8 +43,9 @@ def test_shapes_mark_required_members_and_enums_list_the_model_values() -> None:
         for name, hint in shapes.CreateUserRequest.__annotations__.items()
     }
     assert annotations == {"AccountId": "Required[str]", "Username": "str", "Email": "str",
-                           "UserType": "str"}  # fmt: skip
+                           "UserType": "UserType"}  # fmt: skip
     assert shapes.CreateUserRequest.__total__ is False
+    assert typing.get_args(shapes.UserType) == ("PrivateUser", "SharedDevice")
     assert tuple(MODEL["shapes"]["License"]["enum"]) == enums.License.VALUES
     assert enums.UserType.SHARED_DEVICE == "SharedDevice"
     assert enums.AccountType.ENTERPRISE_LWA == "EnterpriseLWA"
