@@ -30,6 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the table of Chime operations and their status (Markdown)",
         description="Print the 62 operations of the model and whether each is implemented.",
     )
+    commands.add_parser(
+        "botocore-data-path",
+        help="print the folder to put in AWS_DATA_PATH so SDKs find the Chime model",
+        description="Print the folder holding chime-local's copy of the Chime model in botocore's"
+        " layout; with it in AWS_DATA_PATH, boto3 and the AWS CLI build chime clients even when"
+        " botocore has no Chime model.",
+    )
     return parser
 
 
@@ -237,6 +244,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from chime_local.catalog import operations_markdown
 
         print(operations_markdown(), end="")
+    elif args.command == "botocore-data-path":
+        from chime_local.model.datapath import data_path
+
+        print(data_path())
     return 0
 
 

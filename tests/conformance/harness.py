@@ -34,9 +34,11 @@ def _admin(endpoint: str, path: str, body: Any) -> None:
         response.read()
 
 
-def run_client(endpoint: str, index: int, client: str) -> ClientRun:
+def run_client(
+    endpoint: str, index: int, client: str, scenarios: list[Scenario] | None = None
+) -> ClientRun:
     ids = ids_for(index)
-    scenarios = all_scenarios(index)
+    scenarios = all_scenarios(index) if scenarios is None else scenarios
     _admin(endpoint, "seed", seed_for(ids))
     for scenario in scenarios:
         if scenario.fault:

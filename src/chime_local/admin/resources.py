@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from chime_local.clock import parse_wire_time, wire_time
+from chime_local.model.enums import AccountStatus
 from chime_local.seed.records import PLACES
 from chime_local.store import Store
 from chime_local.store.sqlite import Doc
@@ -35,7 +36,7 @@ def _deleted(accounts: Iterable[tuple[Doc, Doc, str | None]], now: str) -> list[
     """Accounts deleted less than 90 days ago, as the admin API shows them."""
     since = wire_time(parse_wire_time(now) - DISABLED_ACCOUNTS_KEPT)
     return [
-        {**doc, "AccountStatus": "Suspended", "DeletedTimestamp": deleted}
+        {**doc, "AccountStatus": AccountStatus.SUSPENDED, "DeletedTimestamp": deleted}
         for doc, _, deleted in accounts
         if deleted is not None and deleted >= since
     ]

@@ -1,6 +1,8 @@
-"""The Chime API as data: every operation of the botocore model, compiled once for serving.
+"""The Chime API as data: every operation of the service model, compiled once for serving.
 
-The botocore service model (read through botocore's own loader) is the only description of the
+The service model is chime-local's packaged copy (:mod:`chime_local.model`), never the installed
+botocore's, so the emulator starts with any botocore, including one without Chime; botocore's
+``ServiceModel`` still gives the shapes their behaviour. It is the only description of the
 API. This module turns it into :class:`Operation` records (method, path template, fixed query,
 status, shapes) that the router, parser, validator and serializer share. Loading and compiling
 takes tens of milliseconds, so :func:`load_api` caches its immutable result per process; every
@@ -13,10 +15,10 @@ import functools
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-import botocore.session
 from botocore.model import ServiceModel, Shape, StructureShape
 
-SERVICE_NAME = "chime"
+from chime_local.model import SERVICE_NAME, load_document
+
 _INTEGER_TYPES = frozenset({"integer", "long"})
 
 
@@ -101,7 +103,7 @@ def _compile_operation(model: ServiceModel, name: str) -> Operation:
 
 @functools.cache
 def load_api() -> ChimeApi:
-    """Load the Chime model through botocore's loader and compile every operation."""
-    model = botocore.session.get_session().get_service_model(SERVICE_NAME)
+    """Load the packaged Chime model and compile every operation."""
+    model = ServiceModel(load_document("service-2.json"), service_name=SERVICE_NAME)
     operations = {name: _compile_operation(model, name) for name in model.operation_names}
     return ChimeApi(model=model, operations=operations)

@@ -10,7 +10,7 @@ with milliseconds. Errors: the shape's status, ``x-amzn-ErrorType: <Shape>`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -41,14 +41,14 @@ class Serializer:
         self._shapers: dict[str, _Shaper] = {}
 
     def success(
-        self, operation: Operation, result: dict[str, Any] | None, request_id: str
+        self, operation: Operation, result: Mapping[str, Any] | None, request_id: str
     ) -> HttpResponse:
         headers = {"content-type": _JSON, "x-amzn-requestid": request_id}
         if operation.status == 204:
             return HttpResponse(204, headers)
         return HttpResponse(operation.status, headers, _dumps(self.document(operation, result)))
 
-    def document(self, operation: Operation, result: dict[str, Any] | None) -> dict[str, Any]:
+    def document(self, operation: Operation, result: Mapping[str, Any] | None) -> dict[str, Any]:
         """The result as the operation's output shape has it: modeled members, wire values."""
         shape = operation.output_shape
         return self._shaper(shape)(result or {}) if shape is not None else {}

@@ -5,6 +5,8 @@ Loader and exporter both read these tables, so the two directions cannot drift a
 
 from __future__ import annotations
 
+from chime_local.model.enums import RegistrationStatus
+
 # (seed key, wire member) for scalar fields copied as they are.
 ACCOUNT_FIELDS = (
     ("id", "AccountId"),
@@ -43,5 +45,9 @@ ALEXA_FIELDS = (
     ("room_arn", "AlexaForBusinessRoomArn"),
 )
 # user "state" <-> UserRegistrationStatus
-STATES = {"registered": "Registered", "invited": "Unregistered", "suspended": "Suspended"}
+STATES = {
+    "registered": RegistrationStatus.REGISTERED,
+    "invited": RegistrationStatus.UNREGISTERED,
+    "suspended": RegistrationStatus.SUSPENDED,
+}
 STATE_OF_STATUS = {status: state for state, status in STATES.items()}

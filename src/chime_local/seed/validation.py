@@ -20,6 +20,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from chime_local.jsonio import loads
+from chime_local.model.enums import AccountType, License
 from chime_local.seed.records import PLACES
 from chime_local.store import Store
 
@@ -103,9 +104,9 @@ def _relations(document: dict[str, Any], store: Store | None) -> Iterator[str]:
         yield from _unique(account.get("id"), account_ids, f"{where}.id", "account id")
         if store is not None and account.get("id") and store.account_exists(account["id"]):
             yield f"{where}.id: account {account['id']} already exists"
-        kind = account.get("type", "Team")
-        licenses = account.get("supported_licenses", ["Basic", "Pro"])
-        if account.get("default_license", "Pro") not in licenses:
+        kind = account.get("type", AccountType.TEAM)
+        licenses = account.get("supported_licenses", [License.BASIC, License.PRO])
+        if account.get("default_license", License.PRO) not in licenses:
             yield f"{where}.default_license: not in supported_licenses"
         emails: set[str] = set()
         for u, user in enumerate(account.get("users", [])):

@@ -9,10 +9,11 @@ Delegate groups are a set: associating a present group or removing an absent one
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import cast
 
 from chime_local.clock import wire_time
-from chime_local.service.context import RequestContext
+from chime_local.model import shapes
+from chime_local.service.context import Handler, RequestContext, record
 from chime_local.service.lookup import require_account, require_enterprise_account
 from chime_local.store.sqlite import Doc
 
@@ -20,24 +21,29 @@ RETENTION_KIND = "retention-settings"
 GRACE_PERIOD = timedelta(days=30)
 
 
-def get_retention_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def get_retention_settings(
+    ctx: RequestContext, params: shapes.GetRetentionSettingsRequest
+) -> shapes.GetRetentionSettingsResponse:
     account = require_enterprise_account(ctx, params["AccountId"], "GetRetentionSettings")
-    return ctx.store.get_record(RETENTION_KIND, account["AccountId"]) or {"RetentionSettings": {}}
+    stored = ctx.store.get_record(RETENTION_KIND, account["AccountId"])
+    return cast(shapes.GetRetentionSettingsResponse, stored or {"RetentionSettings": {}})
 
 
-def put_retention_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def put_retention_settings(
+    ctx: RequestContext, params: shapes.PutRetentionSettingsRequest
+) -> shapes.PutRetentionSettingsResponse:
     account = require_enterprise_account(ctx, params["AccountId"], "PutRetentionSettings")
     settings = params["RetentionSettings"]
     document: Doc = {"RetentionSettings": settings}
-    if any(section.get("RetentionDays") for section in settings.values()):
+    if any(section.get("RetentionDays") for section in record(settings).values()):
         document["InitiateDeletionTimestamp"] = wire_time(ctx.moment + GRACE_PERIOD)
     ctx.store.put_record(RETENTION_KIND, account["AccountId"], account["AccountId"], document)
-    return document
+    return cast(shapes.PutRetentionSettingsResponse, document)  # the record is the answer
 
 
 def associate_signin_delegate_groups_with_account(
-    ctx: RequestContext, params: dict[str, Any]
-) -> Doc:
+    ctx: RequestContext, params: shapes.AssociateSigninDelegateGroupsWithAccountRequest
+) -> shapes.AssociateSigninDelegateGroupsWithAccountResponse:
     account = require_enterprise_account(
         ctx, params["AccountId"], "AssociateSigninDelegateGroupsWithAccount"
     )
@@ -51,8 +57,8 @@ def associate_signin_delegate_groups_with_account(
 
 
 def disassociate_signin_delegate_groups_from_account(
-    ctx: RequestContext, params: dict[str, Any]
-) -> Doc:
+    ctx: RequestContext, params: shapes.DisassociateSigninDelegateGroupsFromAccountRequest
+) -> shapes.DisassociateSigninDelegateGroupsFromAccountResponse:
     account = require_enterprise_account(
         ctx, params["AccountId"], "DisassociateSigninDelegateGroupsFromAccount"
     )
@@ -64,13 +70,15 @@ def disassociate_signin_delegate_groups_from_account(
     return {}
 
 
-def redact_conversation_message(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def redact_conversation_message(
+    ctx: RequestContext, params: shapes.RedactConversationMessageRequest
+) -> shapes.RedactConversationMessageResponse:
     """There is no message store: the account must exist, any conversation and message ID pass."""
     require_account(ctx, params["AccountId"])
     return {}
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "GetRetentionSettings": get_retention_settings,
     "PutRetentionSettings": put_retention_settings,
     "AssociateSigninDelegateGroupsWithAccount": associate_signin_delegate_groups_with_account,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from chime_local.errors import UnprocessableEntityException
-from chime_local.service.context import RequestContext, new_id
+from chime_local.model import shapes
+from chime_local.model.enums import AccountStatus, License
+from chime_local.service.context import Handler, RequestContext, new_id
 from chime_local.service.lookup import TEAM, require_account, require_supported_license
 from chime_local.service.pagination import page_scope, paged
 from chime_local.service.phone_assignment import release_user_number
@@ -24,9 +26,9 @@ def account_document(tenant: str, name: str, now: str, account_type: str = TEAM)
         "Name": name,
         "AccountType": account_type,
         "CreatedTimestamp": now,
-        "DefaultLicense": "Pro",
-        "SupportedLicenses": ["Basic", "Pro"],
-        "AccountStatus": "Active",
+        "DefaultLicense": License.PRO,
+        "SupportedLicenses": [License.BASIC, License.PRO],
+        "AccountStatus": AccountStatus.ACTIVE,
         "SigninDelegateGroups": [],
     }
 
@@ -47,15 +49,19 @@ def new_account(
     return account
 
 
-def create_account(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def create_account(
+    ctx: RequestContext, params: shapes.CreateAccountRequest
+) -> shapes.CreateAccountResponse:
     return {"Account": new_account(ctx, params["Name"])}
 
 
-def get_account(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def get_account(ctx: RequestContext, params: shapes.GetAccountRequest) -> shapes.GetAccountResponse:
     return {"Account": require_account(ctx, params["AccountId"])}
 
 
-def update_account(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def update_account(
+    ctx: RequestContext, params: shapes.UpdateAccountRequest
+) -> shapes.UpdateAccountResponse:
     account = require_account(ctx, params["AccountId"])
     if "Name" in params:
         account["Name"] = params["Name"]
@@ -66,7 +72,9 @@ def update_account(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     return {"Account": account}
 
 
-def delete_account(ctx: RequestContext, params: dict[str, Any]) -> None:
+def delete_account(
+    ctx: RequestContext, params: shapes.DeleteAccountRequest
+) -> shapes.DeleteAccountResponse:
     account = require_account(ctx, params["AccountId"])
     if account["AccountType"] == TEAM:
         remaining = ctx.store.count_users(account["AccountId"])
@@ -81,9 +89,12 @@ def delete_account(ctx: RequestContext, params: dict[str, Any]) -> None:
     for user, _, _ in ctx.store.account_users(account["AccountId"]):
         release_user_number(ctx, user)
     ctx.store.mark_account_deleted(account["AccountId"], ctx.now)
+    return {}
 
 
-def list_accounts(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def list_accounts(
+    ctx: RequestContext, params: shapes.ListAccountsRequest
+) -> shapes.ListAccountsResponse:
     name, email = params.get("Name"), params.get("UserEmail")
     scope = page_scope("ListAccounts", name, email and email.lower())
     page = ctx.store.list_accounts(
@@ -93,22 +104,28 @@ def list_accounts(ctx: RequestContext, params: dict[str, Any]) -> Doc:
         name_prefix=name,
         member_email=email,
     )
-    return paged(ctx.tokens, scope, "Accounts", page.items, page.last_seq)
+    answer = paged(ctx.tokens, scope, "Accounts", page.items, page.last_seq)
+    return cast(shapes.ListAccountsResponse, answer)
 
 
-def get_account_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def get_account_settings(
+    ctx: RequestContext, params: shapes.GetAccountSettingsRequest
+) -> shapes.GetAccountSettingsResponse:
     account = require_account(ctx, params["AccountId"])
     return {"AccountSettings": ctx.store.get_account_settings(account["AccountId"])}
 
 
-def update_account_settings(ctx: RequestContext, params: dict[str, Any]) -> None:
+def update_account_settings(
+    ctx: RequestContext, params: shapes.UpdateAccountSettingsRequest
+) -> shapes.UpdateAccountSettingsResponse:
     account = require_account(ctx, params["AccountId"])
     settings = ctx.store.get_account_settings(account["AccountId"])
     settings.update(params["AccountSettings"])
     ctx.store.save_account_settings(account["AccountId"], settings)
+    return {}
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "CreateAccount": create_account,
     "GetAccount": get_account,
     "UpdateAccount": update_account,

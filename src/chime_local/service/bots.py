@@ -13,14 +13,16 @@ import secrets
 import string
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import cast
 
 from chime_local.errors import (
     BadRequestException,
     NotFoundException,
     ResourceLimitExceededException,
 )
-from chime_local.service.context import RequestContext, new_id
+from chime_local.model import shapes
+from chime_local.model.enums import BotType
+from chime_local.service.context import Handler, RequestContext, new_id
 from chime_local.service.lookup import require_enterprise_account
 from chime_local.service.pagination import page_rows, page_scope
 from chime_local.store.sqlite import Doc
@@ -48,7 +50,7 @@ def _save(ctx: RequestContext, account_id: str, bot: Doc) -> None:
     ctx.store.put_record(BOT_KIND, account_id, bot["BotId"], bot)
 
 
-def create_bot(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def create_bot(ctx: RequestContext, params: shapes.CreateBotRequest) -> shapes.CreateBotResponse:
     account = require_enterprise_account(ctx, params["AccountId"], "CreateBot")
     domains = account.get("Domains", [])
     domain = params.get("Domain") or (domains[0] if domains else None)
@@ -64,7 +66,7 @@ def create_bot(ctx: RequestContext, params: dict[str, Any]) -> Doc:
         "BotId": bot_id,
         "UserId": bot_id,
         "DisplayName": f"{name} (Bot)",
-        "BotType": "ChatBot",
+        "BotType": BotType.CHAT_BOT,
         "Disabled": False,
         "CreatedTimestamp": ctx.now,
         "UpdatedTimestamp": ctx.now,
@@ -75,19 +77,20 @@ def create_bot(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     return {"Bot": bot}
 
 
-def get_bot(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def get_bot(ctx: RequestContext, params: shapes.GetBotRequest) -> shapes.GetBotResponse:
     return {"Bot": require_bot(ctx, params["AccountId"], params["BotId"], "GetBot")}
 
 
-def list_bots(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def list_bots(ctx: RequestContext, params: shapes.ListBotsRequest) -> shapes.ListBotsResponse:
     account = require_enterprise_account(ctx, params["AccountId"], "ListBots")
     rows = ctx.store.scope_records(BOT_KIND, account["AccountId"])
     scope = page_scope("ListBots", account["AccountId"])
     limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
-    return page_rows(ctx.tokens, scope, "Bots", rows, params.get("NextToken"), limit)
+    page = page_rows(ctx.tokens, scope, "Bots", rows, params.get("NextToken"), limit)
+    return cast(shapes.ListBotsResponse, page)
 
 
-def update_bot(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def update_bot(ctx: RequestContext, params: shapes.UpdateBotRequest) -> shapes.UpdateBotResponse:
     bot = require_bot(ctx, params["AccountId"], params["BotId"], "UpdateBot")
     if params.get("Disabled") is not None:
         bot["Disabled"] = params["Disabled"]
@@ -96,7 +99,9 @@ def update_bot(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     return {"Bot": bot}
 
 
-def regenerate_security_token(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def regenerate_security_token(
+    ctx: RequestContext, params: shapes.RegenerateSecurityTokenRequest
+) -> shapes.RegenerateSecurityTokenResponse:
     bot = require_bot(ctx, params["AccountId"], params["BotId"], "RegenerateSecurityToken")
     bot["SecurityToken"] = security_token()
     bot["UpdatedTimestamp"] = ctx.now
@@ -104,7 +109,9 @@ def regenerate_security_token(ctx: RequestContext, params: dict[str, Any]) -> Do
     return {"Bot": bot}
 
 
-def put_events_configuration(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def put_events_configuration(
+    ctx: RequestContext, params: shapes.PutEventsConfigurationRequest
+) -> shapes.PutEventsConfigurationResponse:
     bot = require_bot(ctx, params["AccountId"], params["BotId"], "PutEventsConfiguration")
     endpoint, function = params.get("OutboundEventsHTTPSEndpoint"), params.get("LambdaFunctionArn")
     if (endpoint is None) == (function is None):
@@ -136,7 +143,9 @@ def verify_endpoint(endpoint: str) -> None:
         raise BadRequestException(f"Endpoint {endpoint} did not echo the verification challenge")
 
 
-def get_events_configuration(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def get_events_configuration(
+    ctx: RequestContext, params: shapes.GetEventsConfigurationRequest
+) -> shapes.GetEventsConfigurationResponse:
     bot = require_bot(ctx, params["AccountId"], params["BotId"], "GetEventsConfiguration")
     configuration = ctx.store.get_record(EVENTS_KIND, bot["BotId"])
     if configuration is None:
@@ -144,12 +153,14 @@ def get_events_configuration(ctx: RequestContext, params: dict[str, Any]) -> Doc
     return {"EventsConfiguration": configuration}
 
 
-def delete_events_configuration(ctx: RequestContext, params: dict[str, Any]) -> None:
+def delete_events_configuration(
+    ctx: RequestContext, params: shapes.DeleteEventsConfigurationRequest
+) -> None:
     bot = require_bot(ctx, params["AccountId"], params["BotId"], "DeleteEventsConfiguration")
     ctx.store.delete_record(EVENTS_KIND, bot["BotId"])
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "CreateBot": create_bot,
     "GetBot": get_bot,
     "ListBots": list_bots,

@@ -1,14 +1,15 @@
 """What a handler gets besides its parameters: the caller, the store, the config, the time.
 
 Handlers are plain functions ``handler(ctx, params) -> dict`` over wire-shaped data; they never
-parse a request or write JSON.
+parse a request or write JSON. Each is typed by its operation's generated input and output
+shapes (``chime_local.model.shapes``); the table of handlers sees them as ``Handler``.
 """
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -53,7 +54,13 @@ class RequestContext:
         return self._now
 
 
-Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any] | None]
+# Any: each handler takes its own operation's input TypedDict (the validated parameters).
+Handler = Callable[[RequestContext, Any], Mapping[str, Any] | None]
+
+
+def record(value: Mapping[str, Any]) -> dict[str, Any]:
+    """A validated input structure as a store record (a shallow copy)."""
+    return dict(value)
 
 
 def new_id() -> str:

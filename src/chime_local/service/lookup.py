@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Set
 
 from chime_local.errors import BadRequestException, NotFoundException
-from chime_local.protocol.api import load_api
+from chime_local.model.enums import AccountType
 from chime_local.service.context import RequestContext
 from chime_local.store.sqlite import Doc
 
-ACCOUNT_TYPES: tuple[str, ...] = tuple(load_api().shape("AccountType").enum)
-TEAM = "Team"
-ENTERPRISE_LWA = "EnterpriseLWA"
+ACCOUNT_TYPES: tuple[str, ...] = AccountType.VALUES
+TEAM = AccountType.TEAM
+ENTERPRISE_LWA = AccountType.ENTERPRISE_LWA
 ENTERPRISE_TYPES = frozenset(ACCOUNT_TYPES) - {TEAM}
 
 

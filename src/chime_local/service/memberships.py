@@ -7,7 +7,8 @@ holds at most :data:`MEMBER_LIMIT`; bots are always ``Member`` and a disabled bo
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from chime_local.errors import (
     BadRequestException,
@@ -15,9 +16,11 @@ from chime_local.errors import (
     NotFoundException,
     ResourceLimitExceededException,
 )
+from chime_local.model import shapes
+from chime_local.model.enums import MemberType, RoomMembershipRole
 from chime_local.service.batches import item_errors
 from chime_local.service.bots import BOT_KIND
-from chime_local.service.context import RequestContext
+from chime_local.service.context import Handler, RequestContext
 from chime_local.service.pagination import page_rows, page_scope
 from chime_local.service.rooms import MEMBERSHIP_KIND, membership_key, require_room
 from chime_local.store.sqlite import Doc
@@ -30,12 +33,17 @@ def _member(ctx: RequestContext, account_id: str, member_id: str) -> tuple[Doc, 
     """The member as a membership shows it, and the user or bot record it is read from."""
     user = ctx.store.get_user(account_id, member_id)
     if user is not None:
-        kind, record, email, name = "User", user, user["PrimaryEmail"], user.get("DisplayName")
+        kind, record, email, name = (
+            MemberType.USER,
+            user,
+            user["PrimaryEmail"],
+            user.get("DisplayName"),
+        )
     else:
         bot = ctx.store.get_record(BOT_KIND, member_id, scope=account_id)
         if bot is None:
             return None
-        kind, record, email, name = "Bot", bot, bot["BotEmail"], bot["DisplayName"]
+        kind, record, email, name = MemberType.BOT, bot, bot["BotEmail"], bot["DisplayName"]
     details = {"MemberId": member_id, "MemberType": kind, "Email": email, "AccountId": account_id}
     return details | ({"FullName": name} if name else {}), record
 
@@ -55,10 +63,10 @@ def add_member(ctx: RequestContext, room: Doc, member_id: str, role: str | None)
     if found is None:
         raise NotFoundException(f"Member '{member_id}' not found in account '{room['AccountId']}'")
     member, record = found
-    if member["MemberType"] == "Bot":
+    if member["MemberType"] == MemberType.BOT:
         if record.get("Disabled"):
             raise BadRequestException(f"Bot '{member_id}' is disabled and cannot join rooms")
-        if role == "Administrator":
+        if role == RoomMembershipRole.ADMINISTRATOR:
             raise BadRequestException("Bots can only be room members, not administrators")
     key = membership_key(room["RoomId"], member_id)
     if ctx.store.get_record(MEMBERSHIP_KIND, key) is not None:
@@ -71,7 +79,7 @@ def add_member(ctx: RequestContext, room: Doc, member_id: str, role: str | None)
         "AccountId": room["AccountId"],
         "RoomId": room["RoomId"],
         "MemberId": member_id,
-        "Role": role or "Member",
+        "Role": role or RoomMembershipRole.MEMBER,
         "InvitedBy": ctx.caller.arn,
         "UpdatedTimestamp": ctx.now,
     }
@@ -79,22 +87,28 @@ def add_member(ctx: RequestContext, room: Doc, member_id: str, role: str | None)
     return _answer(room, membership, member)
 
 
-def create_room_membership(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def create_room_membership(
+    ctx: RequestContext, params: shapes.CreateRoomMembershipRequest
+) -> shapes.CreateRoomMembershipResponse:
     room = require_room(ctx, params["AccountId"], params["RoomId"], "CreateRoomMembership")
     return {"RoomMembership": add_member(ctx, room, params["MemberId"], params.get("Role"))}
 
 
-def batch_create_room_membership(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def batch_create_room_membership(
+    ctx: RequestContext, params: shapes.BatchCreateRoomMembershipRequest
+) -> shapes.BatchCreateRoomMembershipResponse:
     room = require_room(ctx, params["AccountId"], params["RoomId"], "BatchCreateRoomMembership")
     items = [(item.get("MemberId", ""), item) for item in params["MembershipItemList"]]
 
-    def add(member_id: str, item: dict[str, Any]) -> None:
+    def add(member_id: str, item: Mapping[str, Any]) -> None:
         add_member(ctx, room, member_id, item.get("Role"))
 
     return {"Errors": item_errors(items, "MemberId", add)}
 
 
-def list_room_memberships(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def list_room_memberships(
+    ctx: RequestContext, params: shapes.ListRoomMembershipsRequest
+) -> shapes.ListRoomMembershipsResponse:
     room = require_room(ctx, params["AccountId"], params["RoomId"], "ListRoomMemberships")
     rows = [
         (seq, _answer(room, membership, found[0]))
@@ -103,11 +117,12 @@ def list_room_memberships(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     ]
     scope = page_scope("ListRoomMemberships", room["RoomId"])
     limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
-    return page_rows(ctx.tokens, scope, "RoomMemberships", rows, params.get("NextToken"), limit)
+    page = page_rows(ctx.tokens, scope, "RoomMemberships", rows, params.get("NextToken"), limit)
+    return cast(shapes.ListRoomMembershipsResponse, page)
 
 
 def _require_membership(
-    ctx: RequestContext, params: dict[str, Any], operation: str
+    ctx: RequestContext, params: Mapping[str, Any], operation: str
 ) -> tuple[Doc, Doc]:
     room = require_room(ctx, params["AccountId"], params["RoomId"], operation)
     membership = ctx.store.get_record(
@@ -118,25 +133,27 @@ def _require_membership(
     return room, membership
 
 
-def update_room_membership(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def update_room_membership(
+    ctx: RequestContext, params: shapes.UpdateRoomMembershipRequest
+) -> shapes.UpdateRoomMembershipResponse:
     room, membership = _require_membership(ctx, params, "UpdateRoomMembership")
     found = _member(ctx, room["AccountId"], membership["MemberId"])
-    if found is not None and found[0]["MemberType"] == "Bot":
+    if found is not None and found[0]["MemberType"] == MemberType.BOT:
         raise BadRequestException("Room membership roles can be updated only for users")
     if params.get("Role") is not None:
         membership["Role"] = params["Role"]
     membership["UpdatedTimestamp"] = ctx.now
     key = membership_key(room["RoomId"], membership["MemberId"])
     ctx.store.put_record(MEMBERSHIP_KIND, room["RoomId"], key, membership)
-    return {"RoomMembership": _answer(room, membership, found[0]) if found else None}
+    return {"RoomMembership": _answer(room, membership, found[0])} if found else {}
 
 
-def delete_room_membership(ctx: RequestContext, params: dict[str, Any]) -> None:
+def delete_room_membership(ctx: RequestContext, params: shapes.DeleteRoomMembershipRequest) -> None:
     room, membership = _require_membership(ctx, params, "DeleteRoomMembership")
     ctx.store.delete_record(MEMBERSHIP_KIND, membership_key(room["RoomId"], membership["MemberId"]))
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "CreateRoomMembership": create_room_membership,
     "BatchCreateRoomMembership": batch_create_room_membership,
     "ListRoomMemberships": list_room_memberships,

@@ -7,16 +7,18 @@ releases the number.
 
 from __future__ import annotations
 
-from typing import Any
-
 from chime_local.errors import BadRequestException, NotFoundException
-from chime_local.service.context import RequestContext, new_id
+from chime_local.model import shapes
+from chime_local.model.enums import PhoneNumberProductType
+from chime_local.service.context import Handler, RequestContext, new_id
 from chime_local.service.lookup import require_user
 from chime_local.service.phone_numbers import ASSIGNED, DELETING, UNASSIGNED, find_number, save
 from chime_local.store.sqlite import Doc
 
 
-def associate_phone_number_with_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def associate_phone_number_with_user(
+    ctx: RequestContext, params: shapes.AssociatePhoneNumberWithUserRequest
+) -> shapes.AssociatePhoneNumberWithUserResponse:
     user = require_user(ctx, params["AccountId"], params["UserId"])
     number = find_number(ctx, params["E164PhoneNumber"])
     if number is None or number["Status"] == DELETING:
@@ -24,7 +26,7 @@ def associate_phone_number_with_user(ctx: RequestContext, params: dict[str, Any]
             f"Phone number '{params['E164PhoneNumber']}' is not in the phone number inventory"
         )
     e164 = number["E164PhoneNumber"]
-    if number["ProductType"] != "BusinessCalling":
+    if number["ProductType"] != PhoneNumberProductType.BUSINESS_CALLING:
         raise BadRequestException(f"Only BusinessCalling numbers can be assigned to users: {e164}")
     holder = _association(number, "UserId")
     if holder not in (None, user["UserId"]):
@@ -44,7 +46,9 @@ def associate_phone_number_with_user(ctx: RequestContext, params: dict[str, Any]
     return {}
 
 
-def disassociate_phone_number_from_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def disassociate_phone_number_from_user(
+    ctx: RequestContext, params: shapes.DisassociatePhoneNumberFromUserRequest
+) -> shapes.DisassociatePhoneNumberFromUserResponse:
     """Idempotent: a user without a number is left as it is."""
     user = require_user(ctx, params["AccountId"], params["UserId"])
     release_user_number(ctx, user)
@@ -69,7 +73,9 @@ def _association(number: Doc, name: str) -> str | None:
     return next((a["Value"] for a in number.get("Associations", []) if a["Name"] == name), None)
 
 
-def create_meeting_dial_out(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def create_meeting_dial_out(
+    ctx: RequestContext, params: shapes.CreateMeetingDialOutRequest
+) -> shapes.CreateMeetingDialOutResponse:
     number = find_number(ctx, params["FromPhoneNumber"])
     if number is None or number["Status"] == DELETING:
         raise BadRequestException(
@@ -78,7 +84,7 @@ def create_meeting_dial_out(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     return {"TransactionId": new_id()}
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "AssociatePhoneNumberWithUser": associate_phone_number_with_user,
     "DisassociatePhoneNumberFromUser": disassociate_phone_number_from_user,
     "CreateMeetingDialOut": create_meeting_dial_out,

@@ -10,14 +10,15 @@ and enters the inventory ``Unassigned``, within the tenant's quota.
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from typing import cast
 
 from chime_local.errors import (
     BadRequestException,
     NotFoundException,
     ResourceLimitExceededException,
 )
-from chime_local.service.context import RequestContext, new_id
+from chime_local.model import shapes
+from chime_local.service.context import Handler, RequestContext, new_id
 from chime_local.service.pagination import page_rows, page_scope
 from chime_local.service.phone_numbers import (
     KIND,
@@ -47,16 +48,19 @@ FALLBACK_AREA_CODES = ("207", "208", "216", "225", "231", "239", "240", "248", "
 US_TYPES = ["Local", "TollFree"]
 
 
-def search_available_phone_numbers(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def search_available_phone_numbers(
+    ctx: RequestContext, params: shapes.SearchAvailablePhoneNumbersRequest
+) -> shapes.SearchAvailablePhoneNumbersResponse:
     candidates = [n for n in _candidates(params) if ctx.store.get_record(KIND, n) is None]
     rows = list(enumerate(candidates, start=1))
     filters = sorted((k, v) for k, v in params.items() if k not in ("NextToken", "MaxResults"))
     scope = page_scope("SearchAvailablePhoneNumbers", filters)
     limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
-    return page_rows(ctx.tokens, scope, "E164PhoneNumbers", rows, params.get("NextToken"), limit)
+    page = page_rows(ctx.tokens, scope, "E164PhoneNumbers", rows, params.get("NextToken"), limit)
+    return cast(shapes.SearchAvailablePhoneNumbersResponse, page)
 
 
-def _candidates(params: dict[str, Any]) -> list[str]:
+def _candidates(params: shapes.SearchAvailablePhoneNumbersRequest) -> list[str]:
     country = params.get("Country", "US")
     area, city, state = params.get("AreaCode"), params.get("City"), params.get("State")
     prefix, kind = params.get("TollFreePrefix"), params.get("PhoneNumberType")
@@ -93,7 +97,9 @@ def _candidates(params: dict[str, Any]) -> list[str]:
     return [f"+1{area}5550{i:03d}" for i in range(100, 200)]
 
 
-def list_supported_phone_number_countries(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def list_supported_phone_number_countries(
+    ctx: RequestContext, params: shapes.ListSupportedPhoneNumberCountriesRequest
+) -> shapes.ListSupportedPhoneNumberCountriesResponse:
     countries = [{"CountryCode": "US", "SupportedPhoneNumberTypes": US_TYPES}]
     if params["ProductType"] == "SipMediaApplicationDialIn":
         countries += [
@@ -135,7 +141,9 @@ def complete_number(given: Doc, now: str) -> Doc:
     return {**new_number(number, given["ProductType"], now), **given, "E164PhoneNumber": number}
 
 
-def create_phone_number_order(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def create_phone_number_order(
+    ctx: RequestContext, params: shapes.CreatePhoneNumberOrderRequest
+) -> shapes.CreatePhoneNumberOrderResponse:
     product_type = params["ProductType"]
     numbers = list(dict.fromkeys(number_key(n) for n in params["E164PhoneNumbers"]))
     if not numbers:
@@ -154,7 +162,7 @@ def create_phone_number_order(ctx: RequestContext, params: dict[str, Any]) -> Do
         {"E164PhoneNumber": n, "Status": "Acquired" if n in free else "Failed"} for n in numbers
     ]
     status = "Successful" if len(free) == len(numbers) else "Partial" if free else "Failed"
-    order = {
+    order: Doc = {
         "PhoneNumberOrderId": new_id(),
         "ProductType": product_type,
         "Status": status,
@@ -166,7 +174,9 @@ def create_phone_number_order(ctx: RequestContext, params: dict[str, Any]) -> Do
     return {"PhoneNumberOrder": order}
 
 
-def get_phone_number_order(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def get_phone_number_order(
+    ctx: RequestContext, params: shapes.GetPhoneNumberOrderRequest
+) -> shapes.GetPhoneNumberOrderResponse:
     order_id = params["PhoneNumberOrderId"]
     order = ctx.store.get_record(ORDER_KIND, order_id.lower(), scope=ctx.tenant)
     if order is None:
@@ -174,14 +184,17 @@ def get_phone_number_order(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     return {"PhoneNumberOrder": order}
 
 
-def list_phone_number_orders(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def list_phone_number_orders(
+    ctx: RequestContext, params: shapes.ListPhoneNumberOrdersRequest
+) -> shapes.ListPhoneNumberOrdersResponse:
     rows = ctx.store.scope_records(ORDER_KIND, ctx.tenant)
     limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
     scope = page_scope("ListPhoneNumberOrders")
-    return page_rows(ctx.tokens, scope, "PhoneNumberOrders", rows, params.get("NextToken"), limit)
+    page = page_rows(ctx.tokens, scope, "PhoneNumberOrders", rows, params.get("NextToken"), limit)
+    return cast(shapes.ListPhoneNumberOrdersResponse, page)
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "SearchAvailablePhoneNumbers": search_available_phone_numbers,
     "ListSupportedPhoneNumberCountries": list_supported_phone_number_countries,
     "CreatePhoneNumberOrder": create_phone_number_order,

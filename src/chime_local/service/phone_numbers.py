@@ -10,8 +10,9 @@ applied whenever numbers are read: a calling-name change completes after
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from chime_local.clock import parse_wire_time
 from chime_local.errors import (
@@ -20,8 +21,10 @@ from chime_local.errors import (
     NotFoundException,
     ResourceLimitExceededException,
 )
+from chime_local.model import shapes
+from chime_local.model.enums import PhoneNumberProductType, PhoneNumberStatus
 from chime_local.service.batches import item_errors
-from chime_local.service.context import RequestContext
+from chime_local.service.context import Handler, RequestContext
 from chime_local.service.pagination import page_rows, page_scope
 from chime_local.store.sqlite import Doc
 
@@ -30,7 +33,12 @@ DELETION_QUEUE = timedelta(days=7)
 CALLING_NAME_DELAY = timedelta(seconds=60)
 DEFAULT_PAGE_SIZE = 50
 TOLL_FREE_AREA_CODES = frozenset({"800", "833", "844", "855", "866", "877", "888"})
-DELETING, UNASSIGNED, ASSIGNED = "DeleteInProgress", "Unassigned", "Assigned"
+DELETING, UNASSIGNED, ASSIGNED = (
+    PhoneNumberStatus.DELETE_IN_PROGRESS,
+    PhoneNumberStatus.UNASSIGNED,
+    PhoneNumberStatus.ASSIGNED,
+)
+BUSINESS_CALLING = PhoneNumberProductType.BUSINESS_CALLING
 
 
 class PhoneNumberAssociationsExist(BadRequestException):
@@ -57,7 +65,7 @@ def is_toll_free(number: str) -> bool:
 
 def check_product_type(number: str, product_type: str) -> None:
     """Toll-free numbers cannot be BusinessCalling; others outside the US must be SIP dial-in."""
-    if product_type == "BusinessCalling" and is_toll_free(number):
+    if product_type == BUSINESS_CALLING and is_toll_free(number):
         raise BadRequestException(f"Toll-free number {number} cannot be used for BusinessCalling")
     if not number.startswith("+1") and product_type != "SipMediaApplicationDialIn":
         raise BadRequestException(
@@ -108,11 +116,15 @@ def require_number(ctx: RequestContext, raw_id: str) -> Doc:
     return number
 
 
-def get_phone_number(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def get_phone_number(
+    ctx: RequestContext, params: shapes.GetPhoneNumberRequest
+) -> shapes.GetPhoneNumberResponse:
     return {"PhoneNumber": require_number(ctx, params["PhoneNumberId"])}
 
 
-def list_phone_numbers(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def list_phone_numbers(
+    ctx: RequestContext, params: shapes.ListPhoneNumbersRequest
+) -> shapes.ListPhoneNumbersResponse:
     status, product = params.get("Status"), params.get("ProductType")
     name, value = params.get("FilterName"), params.get("FilterValue")
     if (name is None) != (value is None):
@@ -129,10 +141,11 @@ def list_phone_numbers(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     rows = [(seq, number) for seq, number in tenant_numbers(ctx) if wanted(number)]
     scope = page_scope("ListPhoneNumbers", status, product, name, value)
     limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
-    return page_rows(ctx.tokens, scope, "PhoneNumbers", rows, params.get("NextToken"), limit)
+    page = page_rows(ctx.tokens, scope, "PhoneNumbers", rows, params.get("NextToken"), limit)
+    return cast(shapes.ListPhoneNumbersResponse, page)
 
 
-def apply_update(ctx: RequestContext, number: Doc, changes: dict[str, Any]) -> None:
+def apply_update(ctx: RequestContext, number: Doc, changes: Mapping[str, Any]) -> None:
     """Change either the product type or the calling name of one number."""
     product, calling_name = changes.get("ProductType"), changes.get("CallingName")
     if (product is None) == (calling_name is None):
@@ -141,7 +154,7 @@ def apply_update(ctx: RequestContext, number: Doc, changes: dict[str, Any]) -> N
         raise BadRequestException(f"Phone number {number['E164PhoneNumber']} is being deleted")
     if product is not None:
         check_product_type(number["E164PhoneNumber"], product)
-        if number["Status"] == ASSIGNED and product != "BusinessCalling":
+        if number["Status"] == ASSIGNED and product != BUSINESS_CALLING:
             raise BadRequestException("An assigned number must stay BusinessCalling")
         number["ProductType"] = product
     else:
@@ -153,7 +166,9 @@ def apply_update(ctx: RequestContext, number: Doc, changes: dict[str, Any]) -> N
     save(ctx, number)
 
 
-def update_phone_number(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def update_phone_number(
+    ctx: RequestContext, params: shapes.UpdatePhoneNumberRequest
+) -> shapes.UpdatePhoneNumberResponse:
     number = require_number(ctx, params["PhoneNumberId"])
     apply_update(ctx, number, params)
     return {"PhoneNumber": number}
@@ -170,11 +185,13 @@ def mark_deleted(ctx: RequestContext, number: Doc) -> None:
     save(ctx, number)
 
 
-def delete_phone_number(ctx: RequestContext, params: dict[str, Any]) -> None:
+def delete_phone_number(ctx: RequestContext, params: shapes.DeletePhoneNumberRequest) -> None:
     mark_deleted(ctx, require_number(ctx, params["PhoneNumberId"]))
 
 
-def restore_phone_number(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def restore_phone_number(
+    ctx: RequestContext, params: shapes.RestorePhoneNumberRequest
+) -> shapes.RestorePhoneNumberResponse:
     number = require_number(ctx, params["PhoneNumberId"])
     if number["Status"] != DELETING:
         raise BadRequestException(f"Phone number {number['E164PhoneNumber']} is not deleted")
@@ -187,16 +204,20 @@ def restore_phone_number(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     return {"PhoneNumber": number}
 
 
-def batch_update_phone_number(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def batch_update_phone_number(
+    ctx: RequestContext, params: shapes.BatchUpdatePhoneNumberRequest
+) -> shapes.BatchUpdatePhoneNumberResponse:
     items = [(item["PhoneNumberId"], item) for item in params["UpdatePhoneNumberRequestItems"]]
 
-    def update(raw_id: str, item: dict[str, Any]) -> None:
+    def update(raw_id: str, item: Mapping[str, Any]) -> None:
         apply_update(ctx, require_number(ctx, raw_id), item)
 
     return {"PhoneNumberErrors": item_errors(items, "PhoneNumberId", update)}
 
 
-def batch_delete_phone_number(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def batch_delete_phone_number(
+    ctx: RequestContext, params: shapes.BatchDeletePhoneNumberRequest
+) -> shapes.BatchDeletePhoneNumberResponse:
     items = [(raw_id, None) for raw_id in params["PhoneNumberIds"]]
 
     def delete(raw_id: str, _: None) -> None:
@@ -205,7 +226,7 @@ def batch_delete_phone_number(ctx: RequestContext, params: dict[str, Any]) -> Do
     return {"PhoneNumberErrors": item_errors(items, "PhoneNumberId", delete)}
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "GetPhoneNumber": get_phone_number,
     "ListPhoneNumbers": list_phone_numbers,
     "UpdatePhoneNumber": update_phone_number,

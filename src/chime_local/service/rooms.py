@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from chime_local.errors import NotFoundException, ResourceLimitExceededException
-from chime_local.service.context import RequestContext, new_id
+from chime_local.model import shapes
+from chime_local.service.context import Handler, RequestContext, new_id
 from chime_local.service.lookup import require_enterprise_account
 from chime_local.service.pagination import page_rows, page_scope
 from chime_local.store import Store
@@ -34,7 +35,7 @@ def membership_key(room_id: str, member_id: str) -> str:
     return f"{room_id}/{member_id}"
 
 
-def create_room(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def create_room(ctx: RequestContext, params: shapes.CreateRoomRequest) -> shapes.CreateRoomResponse:
     account = require_enterprise_account(ctx, params["AccountId"], "CreateRoom")
     account_id = account["AccountId"]
     token = params.get("ClientRequestToken")
@@ -72,11 +73,11 @@ def save_room(store: Store, room: Doc) -> None:
         )
 
 
-def get_room(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def get_room(ctx: RequestContext, params: shapes.GetRoomRequest) -> shapes.GetRoomResponse:
     return {"Room": require_room(ctx, params["AccountId"], params["RoomId"], "GetRoom")}
 
 
-def list_rooms(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def list_rooms(ctx: RequestContext, params: shapes.ListRoomsRequest) -> shapes.ListRoomsResponse:
     account = require_enterprise_account(ctx, params["AccountId"], "ListRooms")
     rows = ctx.store.scope_records(ROOM_KIND, account["AccountId"])
     member = params.get("MemberId")
@@ -88,10 +89,11 @@ def list_rooms(ctx: RequestContext, params: dict[str, Any]) -> Doc:
         ]
     scope = page_scope("ListRooms", account["AccountId"], member)
     limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
-    return page_rows(ctx.tokens, scope, "Rooms", rows, params.get("NextToken"), limit)
+    page = page_rows(ctx.tokens, scope, "Rooms", rows, params.get("NextToken"), limit)
+    return cast(shapes.ListRoomsResponse, page)
 
 
-def update_room(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def update_room(ctx: RequestContext, params: shapes.UpdateRoomRequest) -> shapes.UpdateRoomResponse:
     room = require_room(ctx, params["AccountId"], params["RoomId"], "UpdateRoom")
     if params.get("Name") is not None:
         room["Name"] = params["Name"]
@@ -100,19 +102,21 @@ def update_room(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     return {"Room": room}
 
 
-def delete_room(ctx: RequestContext, params: dict[str, Any]) -> None:
+def delete_room(ctx: RequestContext, params: shapes.DeleteRoomRequest) -> None:
     room = require_room(ctx, params["AccountId"], params["RoomId"], "DeleteRoom")
     ctx.store.delete_scope(MEMBERSHIP_KIND, room["RoomId"])
     ctx.store.delete_record(ROOM_KIND, room["RoomId"])
 
 
-def redact_room_message(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def redact_room_message(
+    ctx: RequestContext, params: shapes.RedactRoomMessageRequest
+) -> shapes.RedactRoomMessageResponse:
     """There is no message store: the room must exist, any message ID is accepted."""
     require_room(ctx, params["AccountId"], params["RoomId"], "RedactRoomMessage")
     return {}
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "CreateRoom": create_room,
     "GetRoom": get_room,
     "ListRooms": list_rooms,

@@ -7,23 +7,26 @@ can change once every 7 days (the model's documentation); sooner is ``BadRequest
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import cast
 
 from chime_local.clock import parse_wire_time
 from chime_local.errors import BadRequestException
-from chime_local.service.context import RequestContext
-from chime_local.store.sqlite import Doc
+from chime_local.model import shapes
+from chime_local.service.context import Handler, RequestContext
 
 GLOBAL_KIND = "global-settings"
 PHONE_KIND = "phone-number-settings"
 CALLING_NAME_INTERVAL = timedelta(days=7)
 
 
-def get_global_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
-    return ctx.store.get_record(GLOBAL_KIND, ctx.tenant) or {}
+def get_global_settings(
+    ctx: RequestContext, params: shapes.NoInput
+) -> shapes.GetGlobalSettingsResponse:
+    settings = ctx.store.get_record(GLOBAL_KIND, ctx.tenant) or {}
+    return cast(shapes.GetGlobalSettingsResponse, settings)  # the record is the answer
 
 
-def update_global_settings(ctx: RequestContext, params: dict[str, Any]) -> None:
+def update_global_settings(ctx: RequestContext, params: shapes.UpdateGlobalSettingsRequest) -> None:
     settings = ctx.store.get_record(GLOBAL_KIND, ctx.tenant) or {}
     for section in ("BusinessCalling", "VoiceConnector"):
         if section in params:
@@ -31,11 +34,16 @@ def update_global_settings(ctx: RequestContext, params: dict[str, Any]) -> None:
     ctx.store.put_record(GLOBAL_KIND, ctx.tenant, ctx.tenant, settings)
 
 
-def get_phone_number_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
-    return ctx.store.get_record(PHONE_KIND, ctx.tenant) or {}
+def get_phone_number_settings(
+    ctx: RequestContext, params: shapes.NoInput
+) -> shapes.GetPhoneNumberSettingsResponse:
+    settings = ctx.store.get_record(PHONE_KIND, ctx.tenant) or {}
+    return cast(shapes.GetPhoneNumberSettingsResponse, settings)  # the record is the answer
 
 
-def update_phone_number_settings(ctx: RequestContext, params: dict[str, Any]) -> None:
+def update_phone_number_settings(
+    ctx: RequestContext, params: shapes.UpdatePhoneNumberSettingsRequest
+) -> None:
     settings = ctx.store.get_record(PHONE_KIND, ctx.tenant)
     if settings is not None:
         next_change = (
@@ -50,7 +58,7 @@ def update_phone_number_settings(ctx: RequestContext, params: dict[str, Any]) ->
     ctx.store.put_record(PHONE_KIND, ctx.tenant, ctx.tenant, document)
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "GetGlobalSettings": get_global_settings,
     "UpdateGlobalSettings": update_global_settings,
     "GetPhoneNumberSettings": get_phone_number_settings,

@@ -7,11 +7,11 @@ answers 200; only a problem with the account itself fails the whole call.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from chime_local.errors import BadRequestException
+from chime_local.model import shapes
 from chime_local.service.batches import item_errors
-from chime_local.service.context import RequestContext
+from chime_local.service.context import Handler, RequestContext
 from chime_local.service.lookup import (
     ENTERPRISE_LWA,
     TEAM,
@@ -26,7 +26,7 @@ from chime_local.store.sqlite import Doc
 
 def _for_each_user(
     ctx: RequestContext, account: Doc, user_ids: list[str], action: Callable[[Doc], None]
-) -> Doc:
+) -> shapes.BatchUpdateUserResponse:  # the three batch answers have this one shape
     def run(user_id: str, _: None) -> None:
         user = ctx.store.get_user(account["AccountId"], user_id)
         if user is None:
@@ -36,7 +36,9 @@ def _for_each_user(
     return {"UserErrors": item_errors(((user_id, None) for user_id in user_ids), "UserId", run)}
 
 
-def batch_update_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def batch_update_user(
+    ctx: RequestContext, params: shapes.BatchUpdateUserRequest
+) -> shapes.BatchUpdateUserResponse:
     account = require_account(ctx, params["AccountId"])
     items = {item["UserId"]: item for item in params["UpdateUserRequestItems"]}
 
@@ -47,7 +49,9 @@ def batch_update_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     return _for_each_user(ctx, account, list(items), update)
 
 
-def batch_suspend_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def batch_suspend_user(
+    ctx: RequestContext, params: shapes.BatchSuspendUserRequest
+) -> shapes.BatchSuspendUserResponse:
     account = require_account(ctx, params["AccountId"])
 
     def suspend(user: Doc) -> None:
@@ -66,7 +70,9 @@ def batch_suspend_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     return _for_each_user(ctx, account, params["UserIdList"], suspend)
 
 
-def batch_unsuspend_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def batch_unsuspend_user(
+    ctx: RequestContext, params: shapes.BatchUnsuspendUserRequest
+) -> shapes.BatchUnsuspendUserResponse:
     account = require_account(ctx, params["AccountId"])
     require_account_type(account, {ENTERPRISE_LWA}, "BatchUnsuspendUser")
 
@@ -78,7 +84,7 @@ def batch_unsuspend_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     return _for_each_user(ctx, account, params["UserIdList"], unsuspend)
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "BatchUpdateUser": batch_update_user,
     "BatchSuspendUser": batch_suspend_user,
     "BatchUnsuspendUser": batch_unsuspend_user,

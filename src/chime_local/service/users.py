@@ -7,10 +7,13 @@ users are ``Unregistered``/``Pending`` with no PIN until the admin API accepts t
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from chime_local.errors import BadRequestException, ConflictException
-from chime_local.service.context import RequestContext, new_id, new_pin
+from chime_local.model import shapes
+from chime_local.model.enums import EmailStatus, InviteStatus, RegistrationStatus, UserType
+from chime_local.service.context import Handler, RequestContext, new_id, new_pin, record
 from chime_local.service.lookup import (
     TEAM,
     require_account,
@@ -25,10 +28,14 @@ DEFAULT_PAGE_SIZE = 100
 DEFAULT_USER_SETTINGS: Doc = {
     "Telephony": {"InboundCalling": False, "OutboundCalling": False, "SMS": False}
 }
-REGISTERED, UNREGISTERED, SUSPENDED = "Registered", "Unregistered", "Suspended"
+REGISTERED, UNREGISTERED, SUSPENDED = (
+    RegistrationStatus.REGISTERED,
+    RegistrationStatus.UNREGISTERED,
+    RegistrationStatus.SUSPENDED,
+)
 
 
-def new_user(account: Doc, email: str, user_type: str = "PrivateUser") -> Doc:
+def new_user(account: Doc, email: str, user_type: str = UserType.PRIVATE_USER) -> Doc:
     """The common part of a created or invited user; the caller sets the state fields."""
     return {
         "UserId": new_id(),
@@ -50,7 +57,7 @@ def register(ctx: RequestContext, user: Doc, display_name: str | None = None) ->
     user["PersonalPIN"] = new_pin(ctx.store)
 
 
-def create_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def create_user(ctx: RequestContext, params: shapes.CreateUserRequest) -> shapes.CreateUserResponse:
     account = require_account(ctx, params["AccountId"])
     email = params.get("Email")
     if email is None:
@@ -62,17 +69,19 @@ def create_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
         raise ConflictException(
             f"A user with email '{email}' already exists in account '{account['AccountId']}'"
         )
-    user = new_user(account, email, params.get("UserType", "PrivateUser"))
+    user = new_user(account, email, params.get("UserType", UserType.PRIVATE_USER))
     register(ctx, user, params.get("Username"))
     ctx.store.insert_user(user, default_user_settings())
     return {"User": user}
 
 
-def invite_users(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def invite_users(
+    ctx: RequestContext, params: shapes.InviteUsersRequest
+) -> shapes.InviteUsersResponse:
     account = require_account(ctx, params["AccountId"])
     require_account_type(account, {TEAM}, "InviteUsers")
     invites = [
-        _invite(ctx, account, email, params.get("UserType", "PrivateUser"))
+        _invite(ctx, account, email, params.get("UserType", UserType.PRIVATE_USER))
         for email in params["UserEmailList"]
     ]
     return {"Invites": invites}
@@ -82,7 +91,7 @@ def _invite(ctx: RequestContext, account: Doc, email: str, user_type: str) -> Do
     invite: Doc = {"InviteId": new_id(), "EmailAddress": email}
     existing = ctx.store.find_user_by_email(account["AccountId"], email)
     if existing is not None and existing.get("UserRegistrationStatus") != UNREGISTERED:
-        return {**invite, "Status": "Failed", "EmailStatus": "NotSent"}
+        return {**invite, "Status": InviteStatus.FAILED, "EmailStatus": EmailStatus.NOT_SENT}
     if existing is not None:
         existing["InvitedOn"] = ctx.now
         ctx.store.save_user(existing)
@@ -90,28 +99,28 @@ def _invite(ctx: RequestContext, account: Doc, email: str, user_type: str) -> Do
         user = new_user(account, email, user_type)
         user |= {
             "UserRegistrationStatus": UNREGISTERED,
-            "UserInvitationStatus": "Pending",
+            "UserInvitationStatus": InviteStatus.PENDING,
             "InvitedOn": ctx.now,
         }
         ctx.store.insert_user(user, default_user_settings())
-    return {**invite, "Status": "Pending", "EmailStatus": "Sent"}
+    return {**invite, "Status": InviteStatus.PENDING, "EmailStatus": EmailStatus.SENT}
 
 
 def accept_invitation(ctx: RequestContext, user: Doc) -> Doc:
     """What happens when an invitee accepts (admin API; decisions 14)."""
-    if user.get("UserInvitationStatus") != "Pending":
+    if user.get("UserInvitationStatus") != InviteStatus.PENDING:
         raise ConflictException(f"User '{user['UserId']}' has no pending invitation to accept")
     register(ctx, user)
-    user["UserInvitationStatus"] = "Accepted"
+    user["UserInvitationStatus"] = InviteStatus.ACCEPTED
     ctx.store.save_user(user)
     return user
 
 
-def get_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def get_user(ctx: RequestContext, params: shapes.GetUserRequest) -> shapes.GetUserResponse:
     return {"User": require_user(ctx, params["AccountId"], params["UserId"])}
 
 
-def list_users(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def list_users(ctx: RequestContext, params: shapes.ListUsersRequest) -> shapes.ListUsersResponse:
     account = require_account(ctx, params["AccountId"])
     email, user_type = params.get("UserEmail"), params.get("UserType")
     scope = page_scope("ListUsers", account["AccountId"], email and email.lower(), user_type)
@@ -124,10 +133,11 @@ def list_users(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     )
     for user in page.items:
         user.pop("PersonalPIN", None)
-    return paged(ctx.tokens, scope, "Users", page.items, page.last_seq)
+    answer = paged(ctx.tokens, scope, "Users", page.items, page.last_seq)
+    return cast(shapes.ListUsersResponse, answer)
 
 
-def apply_user_update(account: Doc, user: Doc, changes: dict[str, Any]) -> None:
+def apply_user_update(account: Doc, user: Doc, changes: Mapping[str, Any]) -> None:
     """Apply the members UpdateUser and BatchUpdateUser accept; checks the license first."""
     if changes.get("LicenseType") is not None:
         require_supported_license(account, "LicenseType", changes["LicenseType"])
@@ -136,7 +146,7 @@ def apply_user_update(account: Doc, user: Doc, changes: dict[str, Any]) -> None:
             user[member] = changes[member]
 
 
-def update_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def update_user(ctx: RequestContext, params: shapes.UpdateUserRequest) -> shapes.UpdateUserResponse:
     account = require_account(ctx, params["AccountId"])
     user = require_user(ctx, account["AccountId"], params["UserId"])
     apply_user_update(account, user, params)
@@ -144,28 +154,33 @@ def update_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     return {"User": user}
 
 
-def reset_personal_pin(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def reset_personal_pin(
+    ctx: RequestContext, params: shapes.ResetPersonalPINRequest
+) -> shapes.ResetPersonalPINResponse:
     user = require_user(ctx, params["AccountId"], params["UserId"])
     user["PersonalPIN"] = new_pin(ctx.store, previous=user.get("PersonalPIN"))
     ctx.store.save_user(user)
     return {"User": user}
 
 
-def logout_user(ctx: RequestContext, params: dict[str, Any]) -> None:
+def logout_user(ctx: RequestContext, params: shapes.LogoutUserRequest) -> shapes.LogoutUserResponse:
     user = require_user(ctx, params["AccountId"], params["UserId"])
     private = ctx.store.get_user_private(user["UserId"])
     private["LastLogoutAt"] = ctx.now
     ctx.store.save_user_private(user["UserId"], private)
+    return {}
 
 
-def get_user_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:
+def get_user_settings(
+    ctx: RequestContext, params: shapes.GetUserSettingsRequest
+) -> shapes.GetUserSettingsResponse:
     user = require_user(ctx, params["AccountId"], params["UserId"])
     return {"UserSettings": ctx.store.get_user_settings(user["UserId"])}
 
 
-def update_user_settings(ctx: RequestContext, params: dict[str, Any]) -> None:
+def update_user_settings(ctx: RequestContext, params: shapes.UpdateUserSettingsRequest) -> None:
     user = require_user(ctx, params["AccountId"], params["UserId"])
-    ctx.store.save_user_settings(user["UserId"], params["UserSettings"])
+    ctx.store.save_user_settings(user["UserId"], record(params["UserSettings"]))
 
 
 def local_part(email: str) -> str:
@@ -177,7 +192,7 @@ def default_user_settings() -> Doc:
     return {"Telephony": dict(DEFAULT_USER_SETTINGS["Telephony"])}
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "CreateUser": create_user,
     "InviteUsers": invite_users,
     "GetUser": get_user,

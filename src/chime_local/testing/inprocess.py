@@ -34,6 +34,7 @@ from botocore.awsrequest import AWSResponse
 
 from chime_local.config import Config
 from chime_local.emulator import Emulator
+from chime_local.model.datapath import use_packaged_model
 from chime_local.protocol.http import HttpRequest
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -164,6 +165,7 @@ class MockChime:
         saved = {name: os.environ.get(name) for name in FAKE_ENVIRONMENT}
         for name, value in FAKE_ENVIRONMENT.items():
             os.environ.setdefault(name, value)
+        saved.update(use_packaged_model())  # chime clients build even if botocore has no chime
         _cover_default_session()
         _REGISTRY.push(emulator)
         self._entered.append((emulator, saved))

@@ -5,6 +5,8 @@
 * ``chime_server``: a real ``chime-local serve`` on an ephemeral loopback port, with
   ``.endpoint_url``, stopped after the test; ``chime_server_session`` is the same for a whole
   session.
+
+Clients built inside these fixtures find the Chime model even when botocore has none.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 
 from chime_local.emulator import Emulator
+from chime_local.model.datapath import packaged_model_for_sdks
 from chime_local.testing.inprocess import mock_chime
 from chime_local.testing.server import ServerProcess
 
@@ -39,11 +42,11 @@ def chime_client(chime: Emulator) -> Any:
 
 @pytest.fixture
 def chime_server() -> Iterator[ServerProcess]:
-    with ServerProcess(db=None, extra_args=("--quiet",)) as server:
+    with packaged_model_for_sdks(), ServerProcess(db=None, extra_args=("--quiet",)) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def chime_server_session() -> Iterator[ServerProcess]:
-    with ServerProcess(db=None, extra_args=("--quiet",)) as server:
+    with packaged_model_for_sdks(), ServerProcess(db=None, extra_args=("--quiet",)) as server:
         yield server
