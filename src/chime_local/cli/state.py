@@ -1,8 +1,8 @@
 """The state commands: seed, import, export, reset and accept-invitation.
 
 Each acts on a database file directly or on a running server's admin API (a ``StateTarget``).
-A database file must already exist (only ``seed --create`` and ``import --create`` make one), and an endpoint must be a
-chime-local server; both are checked before anything is read or written.
+A database file must already exist (only ``seed --create`` and ``import --create`` make one),
+and an endpoint must be a chime-local server; both are checked before anything is written.
 """
 
 from __future__ import annotations
