@@ -23,7 +23,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -37,7 +37,8 @@ class ServerProcess:
     ``host``: the address to bind (``None``: no ``--host`` nor ``--port`` option, for a server
     configured by ``env``); ``storage``: the storage options themselves (``()``: serve's default);
     ``env``: variables added to the environment (``CHIME_LOCAL_*`` configure the server);
-    ``cwd``: its working directory. After ``start``, ``endpoint_url`` is the URL it serves on and
+    ``cwd``: its working directory; ``program``: the command that runs chime-local (default:
+    this interpreter's ``python -m chime_local``). After ``start``, ``endpoint_url`` is the URL it serves on and
     ``output`` what it has printed so far.
     """
 
@@ -50,6 +51,7 @@ class ServerProcess:
         cwd: str | Path | None = None,
         storage: tuple[str, ...] | None = None,
         env: Mapping[str, str] | None = None,
+        program: Sequence[str] | None = None,
     ) -> None:
         self.db = db
         self.extra_args = extra_args
@@ -59,6 +61,7 @@ class ServerProcess:
         # storage options: --db DB, or --in-memory without a db; () leaves serve's default
         self.storage = storage
         self.env = dict(env or {})
+        self.program = list(program or (sys.executable, "-m", "chime_local"))
         self.endpoint_url = ""
         self.output: list[str] = []
         self._process: subprocess.Popen[str] | None = None
@@ -69,7 +72,7 @@ class ServerProcess:
         if storage is None:
             storage = ("--db", str(self.db)) if self.db is not None else ("--in-memory",)
         where = ("--host", self.host, "--port", "0") if self.host is not None else ()
-        return [sys.executable, "-m", "chime_local", "serve", *where, *storage, *self.extra_args]
+        return [*self.program, "serve", *where, *storage, *self.extra_args]
 
     def start(self) -> ServerProcess:
         env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
