@@ -38,8 +38,8 @@ class ServerProcess:
     configured by ``env``); ``storage``: the storage options themselves (``()``: serve's default);
     ``env``: variables added to the environment (``CHIME_LOCAL_*`` configure the server);
     ``cwd``: its working directory; ``program``: the command that runs chime-local (default:
-    this interpreter's ``python -m chime_local``). After ``start``, ``endpoint_url`` is the URL it serves on and
-    ``output`` what it has printed so far.
+    this interpreter's ``python -m chime_local``). After ``start``, ``endpoint_url`` is the URL
+    it serves on and ``output`` what it has printed so far.
     """
 
     def __init__(
