@@ -75,7 +75,7 @@ class ServerProcess:
         return [*self.program, "serve", *where, *storage, *self.extra_args]
 
     def start(self) -> ServerProcess:
-        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         self._process = subprocess.Popen(
             self.command(),
             stdout=subprocess.PIPE,
