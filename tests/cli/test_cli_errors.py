@@ -88,27 +88,18 @@ CASES: dict[str, Case] = {
     "serve: db of another application": Case(
         ("serve", "--port", "0", "--db", "other.db"), errors.DATABASE, "another application"
     ),
-    "serve: read-only db": Case(
-        ("serve", "--port", "0", "--db", "chime.db"),
-        errors.DATABASE,
-        "read-only",
-        read_only="chime.db",
-        unprivileged=True,
-    ),
-    "serve: read-only directory": Case(
-        ("serve", "--port", "0", "--db", "locked/chime.db"),
-        errors.DATABASE,
-        "read-only",
-        read_only="locked",
-        unprivileged=True,
-    ),
-    "export: read-only db": Case(
-        ("export", "--db", "chime.db"),
-        errors.DATABASE,
-        "read-only",
-        read_only="chime.db",
-        unprivileged=True,
-    ),
+    **{
+        name: Case(args, errors.DATABASE, "read-only", read_only=path, unprivileged=True)
+        for name, args, path in [
+            ("serve: read-only db", ("serve", "--port", "0", "--db", "chime.db"), "chime.db"),
+            (
+                "serve: read-only directory",
+                ("serve", "--port", "0", "--db", "locked/chime.db"),
+                "locked",
+            ),
+            ("export: read-only db", ("export", "--db", "chime.db"), "chime.db"),
+        ]
+    },
     "seed: YAML error": Case(
         ("seed", "bad.yaml", "--db", "chime.db"), errors.INPUT, "bad.yaml:4:7:"
     ),
