@@ -328,8 +328,8 @@ def test_malformed_credentials_file_stops_the_server_naming_the_line(tmp_path: P
     )
     serve = ("serve", "--port", "0", "--in-memory", "--credentials", str(bad))
     result = cli(*serve)
-    assert result.returncode == 2
+    assert result.returncode == 3  # an input file that cannot be used (README, CLI statuses)
     assert "line 1" in result.stderr and "aws_account_id must be 12 digits" in result.stderr
     bad.write_text("[[credentials]]\naccess_key_id = \n")
     result = cli(*serve)
-    assert result.returncode == 2 and "line 2" in result.stderr
+    assert result.returncode == 3 and "line 2" in result.stderr
