@@ -115,3 +115,13 @@ def test_every_serve_option_shows_its_variable_in_help() -> None:
     assert {action.dest for action in actions} >= {"host", "port", "db", "admin_token"}
     for action in actions:
         assert environment.variable(action) in " ".join(text.split())
+
+
+def test_variables_of_exclusive_options_are_refused_together() -> None:
+    from chime_local.cli.errors import USAGE, CliError
+
+    with pytest.raises(CliError) as refused:
+        parse(["serve"], {"CHIME_LOCAL_DB": "x.db", "CHIME_LOCAL_IN_MEMORY": "1"})
+    assert refused.value.status == USAGE
+    assert "CHIME_LOCAL_DB and CHIME_LOCAL_IN_MEMORY" in refused.value.message
+    assert namespace(["serve", "--in-memory"], CHIME_LOCAL_DB="x.db")["in_memory"] is True
