@@ -99,7 +99,9 @@ class Emulator:
     def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = self.new_request_id()
         began = time.perf_counter()
-        if request.path.startswith(ADMIN_PREFIX):
+        if request.path.startswith(ADMIN_PREFIX) or (
+            request.path == "/" and request.method == "GET"
+        ):
             response = self.admin.handle(request, request_id)
             self._log(request, "-", response, began, request_id)
             return response
@@ -134,6 +136,7 @@ class Emulator:
                 params,
                 response.status,
                 error_type,
+                request_id,
             )
         )
         self._log(request, operation.name if operation else "-", response, began, request_id)

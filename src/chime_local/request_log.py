@@ -25,6 +25,7 @@ class Call(NamedTuple):
     params: dict[str, Any]
     status: int
     error: str | None
+    request_id: str  # as in the response's x-amzn-RequestId header and the log line
 
 
 class RequestLog:
@@ -52,6 +53,7 @@ def _describe(call: Call) -> dict[str, Any]:
         "Parameters": _mask(shape, call.params) if shape else {},
         "Status": call.status,
         "ErrorCode": call.error,
+        "RequestId": call.request_id,
     }
 
 

@@ -215,7 +215,9 @@ def test_cli_export_import_round_trip_gives_identical_answers(tmp_path: Path) ->
         ]
         export = cli("export", str(tmp_path / "state.json"), "--endpoint", source.endpoint_url)
         assert export.returncode == 0, export.stderr
-    imported = cli("import", str(tmp_path / "state.json"), "--db", str(tmp_path / "copy.db"))
+    imported = cli(
+        "import", str(tmp_path / "state.json"), "--db", str(tmp_path / "copy.db"), "--create"
+    )
     assert imported.returncode == 0, imported.stderr
     assert "Loaded 1 accounts and 4 users" in imported.stdout and "users/s" in imported.stdout
     with ServerProcess(db=tmp_path / "copy.db", extra_args=("--quiet",)) as copy:
@@ -234,7 +236,7 @@ def test_cli_export_import_round_trip_gives_identical_answers(tmp_path: Path) ->
 def test_cli_seed_reset_and_accept_invitation_on_a_db_file(tmp_path: Path) -> None:
     db = str(tmp_path / "cli.db")
     (tmp_path / "seed.json").write_text(json.dumps(SEED))
-    assert cli("seed", str(tmp_path / "seed.json"), "--db", db).returncode == 0
+    assert cli("seed", str(tmp_path / "seed.json"), "--db", db, "--create").returncode == 0
     team_id = next(
         a
         for a in json.loads(cli("export", "--db", db).stdout)["accounts"]
@@ -251,7 +253,7 @@ def test_cli_seed_reset_and_accept_invitation_on_a_db_file(tmp_path: Path) -> No
 
 def test_cli_reports_seed_errors_with_paths(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("accounts:\n  - name: X\n    users:\n      - email: nope\n")
-    result = cli("seed", str(tmp_path / "bad.yaml"), "--db", str(tmp_path / "x.db"))
+    result = cli("seed", str(tmp_path / "bad.yaml"), "--db", str(tmp_path / "x.db"), "--create")
     assert result.returncode == 1
     assert "accounts[0].users[0].email" in result.stderr
 

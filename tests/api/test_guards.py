@@ -148,12 +148,12 @@ def test_fault_from_the_command_line() -> None:
 
 def test_admin_token_is_enforced() -> None:
     with ServerProcess(db=None, extra_args=("--admin-token", "s3cret", "--quiet")) as server:
-        status, _, body = call(server.endpoint_url, "GET", "/_chime_local/health", signed=False)
+        status, _, body = call(server.endpoint_url, "GET", "/_chime_local/faults", signed=False)
         assert status == 401 and "Bearer" in json.loads(body)["Message"]
         status, _, _ = call(
             server.endpoint_url,
             "GET",
-            "/_chime_local/health",
+            "/_chime_local/faults",
             headers={"Authorization": "Bearer wrong"},
             signed=False,
         )
@@ -161,7 +161,7 @@ def test_admin_token_is_enforced() -> None:
         status, _, _ = call(
             server.endpoint_url,
             "GET",
-            "/_chime_local/health",
+            "/_chime_local/faults",
             headers={"Authorization": "Bearer s3cret"},
             signed=False,
         )

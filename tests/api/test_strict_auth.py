@@ -258,16 +258,16 @@ def test_tampered_query_is_invalid_signature(strict_server: ServerProcess) -> No
 @pytest.mark.parametrize(
     ("kwargs", "phrase"),
     [
-        ({"skew": timedelta(minutes=-16)}, "Signature expired"),
-        ({"skew": timedelta(minutes=16)}, "Signature expired"),
+        ({"when": -timedelta(minutes=16)}, "Signature expired"),
+        ({"when": timedelta(minutes=16)}, "Signature expired"),
         ({"service": "s3"}, "scoped to correct service"),
     ],
 )
 def test_expired_future_and_wrong_service_signatures(
     strict_server: ServerProcess, kwargs: dict[str, Any], phrase: str
 ) -> None:
-    if "skew" in kwargs:  # the time is taken when the test runs, not when it is collected
-        kwargs = {"when": datetime.now(UTC) + kwargs["skew"]}
+    if "when" in kwargs:  # an offset from the moment the test runs, not from collection
+        kwargs = {"when": datetime.now(UTC) + kwargs["when"]}
     path, body, headers = signed_create(strict_server, "Bad time", **kwargs)
     status, response_headers, document = send(
         strict_server.endpoint_url, "POST", path, body, headers
@@ -330,8 +330,8 @@ def test_malformed_credentials_file_stops_the_server_naming_the_line(tmp_path: P
     )
     serve = ("serve", "--port", "0", "--in-memory", "--credentials", str(bad))
     result = cli(*serve)
-    assert result.returncode == 2
+    assert result.returncode == 3  # an input file that cannot be used (README, CLI statuses)
     assert "line 1" in result.stderr and "aws_account_id must be 12 digits" in result.stderr
     bad.write_text("[[credentials]]\naccess_key_id = \n")
     result = cli(*serve)
-    assert result.returncode == 2 and "line 2" in result.stderr
+    assert result.returncode == 3 and "line 2" in result.stderr

@@ -50,3 +50,12 @@ def test_help_runs() -> None:
         check=True,
     )
     assert "--in-memory" in result.stdout
+
+
+def test_argument_help_says_what_is_expected() -> None:
+    for command in subcommands().values():
+        assert "(ID or path)" not in command.format_help()
+    accept = " ".join(subcommands()["accept-invitation"].format_help().split())
+    assert "the account ID" in accept and "the user ID" in accept
+    seed = " ".join(subcommands()["seed"].format_help().split())
+    assert "the seed document (YAML or JSON)" in seed

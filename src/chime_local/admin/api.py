@@ -28,6 +28,14 @@ if TYPE_CHECKING:
     from chime_local.emulator import Emulator
 
 ADMIN_PREFIX = "/_chime_local/"
+# What GET / answers: where to look, instead of a signature error for a browser or a probe.
+ROOT_POINTER = {
+    "Service": "chime-local, an emulator of the Amazon Chime administration API",
+    "Health": "/_chime_local/health",
+    "Documentation": "README.md of chime-local (also the package's description)",
+}
+# What health tells a caller without the admin token: liveness, version, the store's state.
+PUBLIC_HEALTH = ("Status", "Version", "Store")
 _ACCEPT = re.compile(r"accounts/(?P<account>[^/]+)/users/(?P<user>[^/]+)/accept-invitation")
 
 
@@ -67,9 +75,12 @@ class AdminApi:
         ]
 
     def handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
+        if request.path == "/":
+            return json_response(200, ROOT_POINTER, request_id)
         tail = request.path[len(ADMIN_PREFIX) :].rstrip("/")
         try:
-            self._check_token(request)
+            if not (request.method == "GET" and tail == "health"):  # probes carry no token
+                self._check_token(request)
             for method, pattern, handler in self._routes:
                 match = pattern.fullmatch(tail)
                 if match and method == request.method:
@@ -86,12 +97,15 @@ class AdminApi:
             return json_response(error.status, {"Message": error.message}, request_id)
 
     def _check_token(self, request: HttpRequest) -> None:
+        if not self._authorized(request):
+            raise AdminError(401, "Authorization: the admin API needs 'Bearer <admin token>'")
+
+    def _authorized(self, request: HttpRequest) -> bool:
         token = self.emulator.config.admin_token
         if token is None:
-            return
+            return True
         given = request.headers.get("authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            raise AdminError(401, "Authorization: the admin API needs 'Bearer <admin token>'")
+        return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
 
     def get_faults(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
         return 200, {"Faults": [rule.describe() for rule in self.emulator.faults.rules()]}
@@ -164,7 +178,20 @@ class AdminApi:
         return 200, {"Items": items}
 
     def get_health(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
-        return 200, self.emulator.health()
+        health = self.emulator.health()
+        health["Store"] = self._store_state()
+        if not self._authorized(request):
+            return 200, {key: health[key] for key in PUBLIC_HEALTH}
+        return 200, health
+
+    def _store_state(self) -> str:
+        """``ok`` when the store answers a read, else what is wrong (a probe must get an answer)."""
+        try:
+            with self.emulator.store.transaction(write=False):
+                self.emulator.store.migrations_applied()
+        except Exception as exc:
+            return f"unavailable: {exc}"
+        return "ok"
 
     def post_account(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
         body = read_json_object(request)

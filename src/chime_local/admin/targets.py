@@ -30,6 +30,10 @@ class AdminRequestError(RuntimeError):
     """The admin API refused a request; the message is the server's."""
 
 
+class EndpointError(RuntimeError):
+    """Nothing answers at the endpoint, or what answers is not a chime-local server."""
+
+
 def local_target(db_path: str) -> Emulator:
     return Emulator(Config(db_path=db_path, log_requests=False))
 
@@ -53,8 +57,33 @@ class RemoteTarget:
             with urllib.request.urlopen(request, timeout=600) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
-            detail = json.loads(error.read() or b"{}").get("Message", error.reason)
+            detail = _message(error.read())
+            if detail is None:
+                raise self._not_chime_local() from None
             raise AdminRequestError(f"{method} {path}: {error.code} {detail}") from None
+        except json.JSONDecodeError:
+            raise self._not_chime_local() from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise EndpointError(
+                f"nothing answers at {self.endpoint} ({reason}): start 'chime-local serve' "
+                "there or correct --endpoint"
+            ) from None
+
+    def _not_chime_local(self) -> EndpointError:
+        return EndpointError(
+            f"{self.endpoint} is not a chime-local server (its /_chime_local/ answers are not "
+            "chime-local's): correct --endpoint"
+        )
+
+    def check(self) -> None:
+        """Make sure a chime-local server answers at the endpoint (its health needs no token)."""
+        try:
+            health = self._call("GET", "health")
+        except AdminRequestError:
+            raise self._not_chime_local() from None
+        if not isinstance(health, dict) or "Version" not in health:
+            raise self._not_chime_local()
 
     def seed(
         self, document: dict[str, Any], progress: Progress | None = None, *, replace: bool = False
@@ -81,3 +110,13 @@ class RemoteTarget:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+def _message(body: bytes) -> str | None:
+    """The ``Message`` of an admin API error body, or ``None`` if it is not one."""
+    try:
+        document = json.loads(body or b"{}")
+    except ValueError:
+        return None
+    message = document.get("Message") if isinstance(document, dict) else None
+    return message if isinstance(message, str) else None

@@ -66,16 +66,59 @@ def _schema_problems(document: Any) -> list[str]:
         ]
 
 
-def read_document(path: str | Path) -> dict[str, Any]:
-    """Read a YAML or JSON seed file (JSON is YAML, so one parser reads both)."""
-    text = Path(path).read_text()
+def read_document(
+    path: str | Path, progress: Callable[[int], None] | None = None
+) -> dict[str, Any]:
+    """Read a YAML or JSON seed file (JSON is YAML, so one parser reads both).
+
+    ``progress`` is told how many bytes each read consumed, so a large file can show how far the
+    parse is. A syntax error is one problem naming ``file:line:column``.
+    """
     try:
-        document = loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+        if str(path).endswith(".json"):
+            data = Path(path).read_bytes()
+            if progress is not None:
+                progress(len(data))
+            document = loads(data)
+        else:
+            with Path(path).open("rb") as file:
+                document = yaml.load(_CountingReader(file, progress), Loader=_YAML_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        raise SeedError([_yaml_problem(path, exc)]) from None
+    except json.JSONDecodeError as exc:
+        raise SeedError([f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})"]) from None
     except (ValueError, yaml.YAMLError) as exc:
-        raise SeedError([f"{path}: not valid YAML or JSON ({exc})"]) from None
+        raise SeedError(
+            [f"{path}: not valid YAML or JSON ({' '.join(str(exc).split())})"]
+        ) from None
     if not isinstance(document, dict):
         raise SeedError([f"{path}: the document must be a mapping"])
     return document
+
+
+# libyaml's safe loader where it is compiled in (several times faster), else the pure one.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _CountingReader:
+    """A binary file that reports the bytes each ``read`` returns (the YAML reader's progress)."""
+
+    def __init__(self, file: Any, progress: Callable[[int], None] | None) -> None:
+        self._file = file
+        self._progress = progress
+
+    def read(self, size: int = -1) -> bytes:
+        chunk: bytes = self._file.read(size)
+        if self._progress is not None:
+            self._progress(len(chunk))
+        return chunk
+
+
+def _yaml_problem(path: str | Path, error: yaml.MarkedYAMLError) -> str:
+    mark = error.problem_mark or error.context_mark
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+    context = f" ({error.context})" if error.context else ""
+    return f"{where}: not valid YAML: {error.problem}{context}"
 
 
 def _path(parts: Iterable[Any]) -> str:

@@ -1,15 +1,21 @@
 """In-process mode: every boto3/botocore ``chime`` client is answered by an emulator.
 
-No socket and no thread: a ``before-send.chime`` handler (botocore's own event hook, the one its
-``Stubber`` uses) turns the prepared request into an :class:`HttpRequest`, runs the same pipeline
-as the server (routing, validation, serialization, errors, auth modes) and hands botocore an
-``AWSResponse``. Other services' clients never reach the handler.
+No socket and no thread: the prepared request becomes an :class:`HttpRequest`, runs through the
+same pipeline as the server (routing, validation, serialization, errors, auth modes), and botocore
+gets an ``AWSResponse``. Other services' clients are never touched.
 
-botocore's event hooks are process-wide, so the handler is registered once, when this module is
-imported, and finds the innermost active emulator on a stack; with none active it does nothing.
-Clients created after ``chime_local`` is imported are covered, and so are clients of boto3's
-default session created before it.
+Two hooks, so that no ``chime`` call leaves the process inside ``mock_chime``:
 
+* a ``before-send.chime`` handler (botocore's own event hook, the one its ``Stubber`` uses),
+  registered in botocore's built-in handlers when this module is imported: every session made
+  afterwards, and every client of it, carries it;
+* for clients whose event emitter predates that (a session or a client created before
+  ``chime_local`` was imported, boto3's default session included), botocore's ``Endpoint._send``,
+  the one call through which every client's request reaches the network, is replaced at the class
+  level while any ``mock_chime`` is active, and answers ``chime`` requests in-process. If no
+  emulator can answer, the call fails naming ``mock_chime`` rather than going out.
+
+The active emulators form a stack (blocks nest); the innermost answers.
 ::
 
     with mock_chime() as chime:          # also @mock_chime, @mock_chime(), and the pytest fixture
@@ -31,6 +37,7 @@ from urllib.parse import urlsplit
 
 import botocore.handlers
 from botocore.awsrequest import AWSResponse
+from botocore.endpoint import Endpoint
 
 from chime_local.config import Config
 from chime_local.emulator import Emulator
@@ -39,7 +46,7 @@ from chime_local.protocol.http import HttpRequest
 
 F = TypeVar("F", bound=Callable[..., Any])
 EVENT = "before-send.chime"
-_HANDLED = "_chime_local_handled"
+ENDPOINT_PREFIX = "chime"  # botocore's endpoint prefix of the service
 # Values used only when the environment has none, so clients can sign without real credentials.
 FAKE_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "AKIACHIMELOCAL000000",
@@ -49,25 +56,37 @@ FAKE_ENVIRONMENT = {
 
 
 class _Registry:
-    """The stack of active emulators that the process-wide hook answers from."""
+    """The stack of active emulators that the hooks answer from; while it is not empty,
+    botocore's ``Endpoint._send`` is :func:`_send_in_process`."""
 
     def __init__(self) -> None:
         self.stack: list[Emulator] = []
         self.lock = threading.Lock()
+        self.original_send: Callable[..., Any] | None = None
 
     def push(self, emulator: Emulator) -> None:
         with self.lock:
+            if not self.stack:
+                self.original_send = Endpoint._send
+                Endpoint._send = _send_in_process
             self.stack.append(emulator)
 
     def remove(self, emulator: Emulator) -> None:
         with self.lock:
             self.stack.remove(emulator)
+            if not self.stack and self.original_send is not None:
+                Endpoint._send = self.original_send
+                self.original_send = None
 
     def current(self) -> Emulator | None:
         return self.stack[-1] if self.stack else None
 
 
 _REGISTRY = _Registry()
+
+
+class MockChimeError(RuntimeError):
+    """A ``chime`` request inside ``mock_chime`` that no emulator could answer: never sent."""
 
 
 class _RawBody:
@@ -128,9 +147,8 @@ def _to_request(prepared: Any) -> HttpRequest:
 def answer(request: Any, **kwargs: Any) -> AWSResponse | None:
     """The ``before-send.chime`` handler: answer from the active emulator, if any."""
     emulator = _REGISTRY.current()
-    if emulator is None or getattr(request, _HANDLED, False):
+    if emulator is None:
         return None
-    setattr(request, _HANDLED, True)  # the handler may be registered twice on one emitter
     response = emulator.handle(_to_request(request))
     return AWSResponse(request.url, response.status, response.headers, _RawBody(response.body))
 
@@ -138,15 +156,23 @@ def answer(request: Any, **kwargs: Any) -> AWSResponse | None:
 botocore.handlers.BUILTIN_HANDLERS.append((EVENT, answer))
 
 
-def _cover_default_session() -> None:
-    """Register on boto3's default session too, in case it predates this module."""
-    try:
-        import boto3
-    except ImportError:
-        return
-    session = boto3.DEFAULT_SESSION
-    if session is not None:
-        session._session.register(EVENT, answer, unique_id="chime-local-inprocess")
+def _send_in_process(endpoint: Endpoint, request: Any) -> Any:
+    """``Endpoint._send`` while a mock is active: a ``chime`` request that reached it (its client
+    predates the ``before-send`` handler) is answered here; other services' go out as usual."""
+    registry = _REGISTRY
+    if endpoint._endpoint_prefix != ENDPOINT_PREFIX:
+        send = registry.original_send or _ORIGINAL_SEND
+        return send(endpoint, request)
+    response = answer(request)
+    if response is None:
+        raise MockChimeError(
+            f"mock_chime: no active emulator answers {request.method} {request.url}; "
+            "the chime request was not sent"
+        )
+    return response
+
+
+_ORIGINAL_SEND = Endpoint._send
 
 
 class MockChime:
@@ -166,7 +192,6 @@ class MockChime:
         for name, value in FAKE_ENVIRONMENT.items():
             os.environ.setdefault(name, value)
         saved.update(use_packaged_model())  # chime clients build even if botocore has no chime
-        _cover_default_session()
         _REGISTRY.push(emulator)
         self._entered.append((emulator, saved))
         return emulator

@@ -1,9 +1,18 @@
 """A real ``chime-local serve`` in a subprocess, on an ephemeral loopback port.
 
-Used by the black-box tests and by the ``chime_server`` pytest fixture. ``start`` waits for the
-ready line and reads the bound port from it; ``stop`` sends SIGTERM and waits, and ``kill``
-sends SIGKILL (for crash tests). Always stopped by whoever started it (use it as a context
-manager).
+:class:`ServerProcess` is the in-test server (what moto's ``ThreadedMotoServer`` is to moto): a
+separate process speaking real HTTP, for code under test that needs an endpoint URL (another
+process, the AWS CLI, a JavaScript client) rather than the in-process :func:`mock_chime`. It is
+behind the ``chime_server`` pytest fixture and the project's own black-box tests::
+
+    from chime_local.testing import ServerProcess
+
+    with ServerProcess(db=tmp_path / "chime.db", extra_args=("--quiet",)) as server:
+        chime = boto3.client("chime", endpoint_url=server.endpoint_url, region_name="us-east-1")
+
+``start`` waits for the ready line and reads the bound port from it; ``stop`` sends SIGTERM and
+waits, and ``kill`` sends SIGKILL (for crash tests). Always stopped by whoever started it (use it
+as a context manager).
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -21,14 +31,27 @@ _READY = re.compile(r"chime-local listening on (http://\S+)")
 
 
 class ServerProcess:
+    """``chime-local serve`` in a subprocess, started by ``start`` or ``with``.
+
+    ``db``: the SQLite file (``None``: ``--in-memory``); ``extra_args``: more ``serve`` options;
+    ``host``: the address to bind (``None``: no ``--host`` nor ``--port`` option, for a server
+    configured by ``env``); ``storage``: the storage options themselves (``()``: serve's default);
+    ``env``: variables added to the environment (``CHIME_LOCAL_*`` configure the server);
+    ``cwd``: its working directory; ``program``: the command that runs chime-local (default:
+    this interpreter's ``python -m chime_local``). After ``start``, ``endpoint_url`` is the URL
+    it serves on and ``output`` what it has printed so far.
+    """
+
     def __init__(
         self,
         db: str | Path | None = None,
         extra_args: tuple[str, ...] = (),
-        host: str = "127.0.0.1",
+        host: str | None = "127.0.0.1",
         startup_timeout: float = 20.0,
         cwd: str | Path | None = None,
         storage: tuple[str, ...] | None = None,
+        env: Mapping[str, str] | None = None,
+        program: Sequence[str] | None = None,
     ) -> None:
         self.db = db
         self.extra_args = extra_args
@@ -37,6 +60,8 @@ class ServerProcess:
         self.cwd = cwd
         # storage options: --db DB, or --in-memory without a db; () leaves serve's default
         self.storage = storage
+        self.env = dict(env or {})
+        self.program = list(program or (sys.executable, "-m", "chime_local"))
         self.endpoint_url = ""
         self.output: list[str] = []
         self._process: subprocess.Popen[str] | None = None
@@ -46,21 +71,11 @@ class ServerProcess:
         storage = self.storage
         if storage is None:
             storage = ("--db", str(self.db)) if self.db is not None else ("--in-memory",)
-        return [
-            sys.executable,
-            "-m",
-            "chime_local",
-            "serve",
-            "--host",
-            self.host,
-            "--port",
-            "0",
-            *storage,
-            *self.extra_args,
-        ]
+        where = ("--host", self.host, "--port", "0") if self.host is not None else ()
+        return [*self.program, "serve", *where, *storage, *self.extra_args]
 
     def start(self) -> ServerProcess:
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         self._process = subprocess.Popen(
             self.command(),
             stdout=subprocess.PIPE,
