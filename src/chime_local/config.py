@@ -19,6 +19,7 @@ class Config:
     credentials: dict[str, Credential] | None = None  # strict mode when set
     rate_limit: float | None = None  # requests per second per access key
     admin_token: str | None = None  # required by the admin API when set
+    admin_hosts: frozenset[str] | None = None  # Host values the admin API answers; None: any
     faults: tuple[FaultRule, ...] = field(default_factory=tuple)
     phone_number_quota: int = 25  # numbers per tenant inventory (deleted ones do not count)
     verify_bot_endpoints: bool = False  # POST the HTTPS challenge before accepting an endpoint

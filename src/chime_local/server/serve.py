@@ -12,6 +12,7 @@ With ``workers`` > 1 the parent forks that many servers over the same socket and
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import ipaddress
 import logging
 import os
@@ -22,6 +23,7 @@ from typing import Any
 
 import uvicorn
 
+from chime_local.admin.origin import served_hosts
 from chime_local.config import Config
 from chime_local.emulator import Emulator
 from chime_local.server.asgi import AsgiApp
@@ -77,8 +79,11 @@ def serve(
     """Serve until SIGINT/SIGTERM, in one process or in ``workers`` forked ones."""
     configure_logging()
     sock = bind(host, port)
+    bound_port = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
-    ready_line = f"chime-local listening on http://{shown_host}:{sock.getsockname()[1]}"
+    ready_line = f"chime-local listening on http://{shown_host}:{bound_port}"
+    if is_loopback(host):  # the admin API answers only requests addressed to this server
+        config = dataclasses.replace(config, admin_hosts=served_hosts(host, bound_port))
     try:
         if workers == 1:
             _serve_one(config, sock, ready_line)
