@@ -27,7 +27,7 @@ from chime_local.admin.origin import served_hosts
 from chime_local.config import Config
 from chime_local.emulator import Emulator
 from chime_local.server.asgi import AsgiApp
-from chime_local.server.batching import BatchingHttpToolsProtocol
+from chime_local.server.limits import protocol_class
 from chime_local.store import Store
 
 
@@ -61,6 +61,19 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _allow_open_files(wanted: int) -> None:
+    """Raise the soft limit of open files so ``max_connections`` sockets fit (up to the hard
+    limit): the connection limit, not the descriptor table, is what refuses clients."""
+    if sys.platform == "win32":
+        return
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (ceiling, hard))
+
+
 def configure_logging() -> None:
     """Log lines to stderr; whether requests are logged is ``Config.log_requests``."""
     logging.basicConfig(
@@ -78,6 +91,7 @@ def serve(
 ) -> None:
     """Serve until SIGINT/SIGTERM, in one process or in ``workers`` forked ones."""
     configure_logging()
+    _allow_open_files(config.max_connections + 256)
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
@@ -98,7 +112,8 @@ def _serve_one(config: Config, sock: socket.socket, ready_line: str | None) -> N
     uv_config: Any = uvicorn.Config(
         AsgiApp(emulator),
         loop="uvloop" if sys.platform != "win32" else "asyncio",
-        http=BatchingHttpToolsProtocol,  # uvicorn's httptools protocol, responses in batches
+        http=protocol_class(config),  # uvicorn's httptools protocol, batched and limited
+        timeout_keep_alive=config.idle_timeout,
         lifespan="on",
         access_log=False,
         log_level="warning",

@@ -1,0 +1,126 @@
+"""Connection limits: how long a request may take to arrive, how large its head may be, and how
+many connections are served at once.
+
+uvicorn's httptools protocol has a keep-alive timeout (``timeout_keep_alive``, used for the idle
+limit) but nothing for a client that connects and then sends slowly or not at all: its keep-alive
+timer is armed only after a response and cancelled by any byte received. Nor does httptools
+bound a request head. :class:`LimitedHttpToolsProtocol` adds both, around uvicorn's own parsing:
+
+- a read timeout from the moment a request may start (connection made, or the previous response
+  sent) until its last body byte: a slowloris client or a silent socket is closed after it;
+- a head limit: a request line and headers larger than ``max_header_bytes`` are answered 431 and
+  the connection closed;
+- a connection limit: a request read on a connection beyond ``max_connections`` is marked in its
+  ASGI scope (:data:`OVERLOADED`) and the application answers it 503
+  ``ServiceUnavailableException`` and closes the connection, instead of uvicorn's plain-text 503.
+
+The body limit is the application's (:mod:`chime_local.server.asgi`): it knows the content
+length and the route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from chime_local.config import Config
+from chime_local.server.batching import BatchingHttpToolsProtocol
+
+OVERLOADED = "chime_local.overloaded"  # scope key: the request arrived over the connection limit
+_TOO_LARGE_HEAD = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+    b"content-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 33\r\n"
+    b"connection: close\r\n\r\n"
+    b"Request header fields too large\r\n"
+)
+
+
+@dataclass(frozen=True)
+class ConnectionLimits:
+    max_header_bytes: int
+    read_timeout: float
+    max_connections: int
+
+    @classmethod
+    def of(cls, config: Config) -> ConnectionLimits:
+        return cls(config.max_header_bytes, config.request_read_timeout, config.max_connections)
+
+
+class LimitedHttpToolsProtocol(BatchingHttpToolsProtocol):
+    """The batching httptools protocol with a read timeout, a head limit and a connection limit.
+
+    Built by :func:`protocol_class` with its limits bound; uvicorn instantiates it per connection.
+    """
+
+    limits: ConnectionLimits
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._read_timer: asyncio.TimerHandle | None = None
+        self._head_bytes = 0
+        self._in_head = True
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_read_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_read_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._in_head:
+            self._head_bytes += len(data)
+        super().data_received(data)
+        if self._in_head and self._head_bytes > self.limits.max_header_bytes:
+            self._disarm_read_timer()
+            if not self.transport.is_closing():
+                self.transport.write(_TOO_LARGE_HEAD)
+                self.transport.close()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head = True
+        if self._read_timer is None:  # a new request on a kept-alive connection
+            self._arm_read_timer()
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._head_bytes = 0
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._disarm_read_timer()
+        super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # arms uvicorn's keep-alive (idle) timer
+        self._in_head = True
+        self._head_bytes = 0
+
+    def _start_asgi_task(self, cycle: Any, app: Any) -> None:
+        if len(self.connections) > self.limits.max_connections:
+            cycle.scope[OVERLOADED] = True
+        super()._start_asgi_task(cycle, app)
+
+    def _arm_read_timer(self) -> None:
+        self._disarm_read_timer()
+        self._read_timer = self.loop.call_later(self.limits.read_timeout, self._read_timed_out)
+
+    def _disarm_read_timer(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+            self._read_timer = None
+
+    def _read_timed_out(self) -> None:
+        self._read_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+def protocol_class(config: Config) -> type[LimitedHttpToolsProtocol]:
+    """The protocol class uvicorn instantiates per connection, with the configured limits."""
+    limits = ConnectionLimits.of(config)
+    return type("ConfiguredHttpToolsProtocol", (LimitedHttpToolsProtocol,), {"limits": limits})
