@@ -22,6 +22,7 @@ class Config:
     admin_hosts: frozenset[str] | None = None  # Host values the admin API answers; None: any
     faults: tuple[FaultRule, ...] = field(default_factory=tuple)
     phone_number_quota: int = 25  # numbers per tenant inventory (deleted ones do not count)
+    phone_number_order_delay: float = 0.0  # seconds an order stays Processing (server clock)
     verify_bot_endpoints: bool = False  # POST the HTTPS challenge before accepting an endpoint
     # Limits of the HTTP server (README "Limits")
     max_body_bytes: int = 4 * 1024 * 1024  # a Chime request body; nothing legitimate comes near

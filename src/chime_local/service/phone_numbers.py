@@ -3,7 +3,9 @@
 Numbers belong to the AWS account (tenant), not to a Chime account. ``PhoneNumberId`` is accepted
 as ``+12065550100`` or ``%2B12065550100`` (after the one percent-decode of the path), and is
 returned in the service's URL-encoded form. Time-based transitions read the server's clock and are
-applied whenever numbers are read: a calling-name change completes after
+applied whenever numbers are read: an ordered number (``AcquireInProgress``) becomes ``Unassigned``
+once the order's provisioning delay has passed (:func:`order_delay`), a calling-name change
+completes after
 :data:`CALLING_NAME_DELAY`, and a deleted number leaves the deletion queue (is purged) after
 :data:`DELETION_QUEUE`.
 """
@@ -31,6 +33,7 @@ CALLING_NAME_DELAY = timedelta(seconds=60)
 DEFAULT_PAGE_SIZE = 50
 TOLL_FREE_AREA_CODES = frozenset({"800", "833", "844", "855", "866", "877", "888"})
 DELETING, UNASSIGNED, ASSIGNED = "DeleteInProgress", "Unassigned", "Assigned"
+ACQUIRING = "AcquireInProgress"
 
 
 class PhoneNumberAssociationsExist(BadRequestException):
@@ -72,11 +75,21 @@ def settle(ctx: RequestContext, number: Doc) -> Doc | None:
     if number["Status"] == DELETING and now >= parse_wire_time(deleted) + DELETION_QUEUE:
         ctx.store.delete_record(KIND, number["E164PhoneNumber"])
         return None
+    if number["Status"] == ACQUIRING:
+        if now < parse_wire_time(number["CreatedTimestamp"]) + order_delay(ctx):
+            return number
+        number["Status"] = UNASSIGNED
+        save(ctx, number)
     renaming = number.get("CallingNameStatus") == "UpdateInProgress"
     if renaming and now >= parse_wire_time(number["UpdatedTimestamp"]) + CALLING_NAME_DELAY:
         number["CallingNameStatus"] = "UpdateSucceeded"
         save(ctx, number)
     return number
+
+
+def order_delay(ctx: RequestContext) -> timedelta:
+    """How long an order stays processing (decisions 20), on the server clock."""
+    return timedelta(seconds=ctx.config.phone_number_order_delay)
 
 
 def save(ctx: RequestContext, number: Doc) -> None:
