@@ -380,6 +380,12 @@ def test_an_order_completes_after_the_provisioning_delay_on_the_server_clock() -
         assert number["Status"] == "AcquireInProgress"
         with pytest.raises(client.exceptions.ResourceLimitExceededException):
             order(client, ["+12065550152"])  # the processing numbers count against the quota
+        account_id = client.create_account(Name="Team")["Account"]["AccountId"]
+        user = client.create_user(AccountId=account_id, Email="pat@example.com")["User"]
+        with pytest.raises(client.exceptions.BadRequestException, match="still being acquired"):
+            client.associate_phone_number_with_user(
+                AccountId=account_id, UserId=user["UserId"], E164PhoneNumber=numbers[0]
+            )
         admin(server, "PUT", "clock", {"Advance": 1})
         done = read()
         assert done["Status"] == "Successful"
