@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from chime_local.auth.permissions import visible_accounts
 from chime_local.clock import parse_wire_time
 from chime_local.errors import (
     BadRequestException,
@@ -131,7 +132,11 @@ def list_phone_numbers(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     if (name is None) != (value is None):
         raise BadRequestException("FilterName and FilterValue must be given together")
 
+    visible = visible_accounts(ctx.config.credentials, ctx.caller.access_key)
+
     def wanted(number: Doc) -> bool:
+        if visible is not None and not _in_accounts(number, visible):
+            return False
         if status is not None and number["Status"] != status:
             return False
         if product is not None and number["ProductType"] != product:
@@ -143,6 +148,12 @@ def list_phone_numbers(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     scope = page_scope("ListPhoneNumbers", status, product, name, value)
     limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
     return page_rows(ctx.tokens, scope, "PhoneNumbers", rows, params.get("NextToken"), limit)
+
+
+def _in_accounts(number: Doc, accounts: frozenset[str]) -> bool:
+    """Whether a number is associated with none but these accounts."""
+    associations = number.get("Associations", [])
+    return all(a["Value"] in accounts for a in associations if a["Name"] == "AccountId")
 
 
 def apply_update(ctx: RequestContext, number: Doc, changes: dict[str, Any]) -> None:
