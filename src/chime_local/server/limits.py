@@ -51,13 +51,13 @@ class ConnectionLimits:
 class LimitedHttpToolsProtocol(BatchingHttpToolsProtocol):
     """The batching httptools protocol with a read timeout, a head limit and a connection limit.
 
-    Built by :func:`protocol_class` with its limits bound; uvicorn instantiates it per connection.
+    uvicorn instantiates it per connection; its limits come with uvicorn's config
+    (:func:`set_connection_limits`).
     """
 
-    limits: ConnectionLimits
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, config: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        self.limits: ConnectionLimits = config.chime_local_limits
         self._read_timer: asyncio.TimerHandle | None = None
         self._head_bytes = 0
         self._in_head = True
@@ -120,7 +120,7 @@ class LimitedHttpToolsProtocol(BatchingHttpToolsProtocol):
             self.transport.close()
 
 
-def protocol_class(config: Config) -> type[LimitedHttpToolsProtocol]:
-    """The protocol class uvicorn instantiates per connection, with the configured limits."""
-    limits = ConnectionLimits.of(config)
-    return type("ConfiguredHttpToolsProtocol", (LimitedHttpToolsProtocol,), {"limits": limits})
+def set_connection_limits(uv_config: Any, config: Config) -> None:
+    """Give the protocol its limits: uvicorn hands each connection its ``Config``, and the
+    attribute survives the pickling of that config into spawned workers."""
+    uv_config.chime_local_limits = ConnectionLimits.of(config)
