@@ -152,8 +152,27 @@ def test_a_head_over_the_limit_is_refused(limited: ServerProcess) -> None:
                 sock.sendall(b"X-Big: " + b"a" * 1017 + b"\r\n")
         except OSError:
             pass  # closed by the server while sending: refused
-        reply = sock.recv(65536)
-    assert reply.startswith(b"HTTP/1.1 431 ")
+        [(status, headers, body)] = _read_responses(sock, 1)
+    assert (status, headers["x-amzn-errortype"]) == (431, "BadRequestException")
+    assert json.loads(body)["Message"] == "The request head is larger than 65536 bytes"
+
+
+def test_a_head_over_the_limit_in_one_piece_is_refused(limited: ServerProcess) -> None:
+    extra = "".join(f"X-Header-{i}: {'a' * 1000}\r\n" for i in range(80))
+    with connect(limited) as sock:
+        sock.sendall(_request("GET", "/accounts", fresh_tenant(), extra=extra))
+        [(status, headers, body)] = _read_responses(sock, 1)
+        assert seconds_until_closed(sock) < 2
+    assert (status, headers["x-amzn-errortype"]) == (431, "BadRequestException")
+    assert json.loads(body)["Code"] == "BadRequest"
+
+
+def test_a_head_under_the_limit_is_served(limited: ServerProcess) -> None:
+    extra = "".join(f"X-Header-{i}: {'a' * 1000}\r\n" for i in range(50))
+    with connect(limited) as sock:
+        sock.sendall(_request("GET", "/accounts", fresh_tenant(), extra=extra))
+        [(status, _, body)] = _read_responses(sock, 1)
+    assert (status, json.loads(body)) == (200, {"Accounts": []})
 
 
 def test_connections_over_the_limit_get_a_modeled_503(limited: ServerProcess) -> None:

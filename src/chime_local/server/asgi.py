@@ -3,11 +3,12 @@
 It holds no logic of the API. The emulator runs on the event loop thread: a request is tens of
 microseconds of CPU and SQLite work, which is cheaper than handing it to a thread pool.
 
-Two limits are answered here, before the emulator sees the request, with modeled errors and
+Limits are answered here, before the emulator sees the request, with modeled errors and
 ``connection: close``: a body larger than the configured limit (413 with a
 ``BadRequestException`` body; the admin API has a larger limit, for seed documents), read in
-chunks and refused as soon as it is too large; and a request that arrived over the connection
-limit (503 ``ServiceUnavailableException``, marked by :mod:`chime_local.server.limits`).
+chunks and refused as soon as it is too large; and what the connection refused
+(:mod:`chime_local.server.limits` puts the error in the scope): a head too large (431), a request
+over the connection limit (503 ``ServiceUnavailableException``).
 """
 
 from __future__ import annotations
@@ -17,21 +18,15 @@ from typing import Any
 
 from chime_local.admin.api import ADMIN_PREFIX
 from chime_local.emulator import Emulator
-from chime_local.errors import ChimeError, ServiceUnavailableException
+from chime_local.errors import BodyTooLarge, ChimeError
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.protocol.serializer import error_response
-from chime_local.server.limits import OVERLOADED
+from chime_local.server.limits import REFUSED
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-
-
-class BodyTooLarge(ChimeError):
-    """A request body over the limit: the modeled ``BadRequestException``, with status 413."""
-
-    shape, status, code = "BadRequestException", 413, "BadRequest"
 
 
 class AsgiApp:
@@ -46,9 +41,9 @@ class AsgiApp:
             if scope["type"] == "lifespan":
                 await self._lifespan(receive, send)
             return
-        if OVERLOADED in scope:
-            overloaded = ServiceUnavailableException("Too many connections; try again shortly")
-            await self._refuse(overloaded, send)
+        refused: ChimeError | None = scope.get(REFUSED)
+        if refused is not None:
+            await self._refuse(refused, send)
             return
         headers = {
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]

@@ -8,11 +8,14 @@ bound a request head. :class:`LimitedHttpToolsProtocol` adds both, around uvicor
 
 - a read timeout from the moment a request may start (connection made, or the previous response
   sent) until its last body byte: a slowloris client or a silent socket is closed after it;
-- a head limit: a request line and headers larger than ``max_header_bytes`` are answered 431 and
-  the connection closed;
-- a connection limit: a request read on a connection beyond ``max_connections`` is marked in its
-  ASGI scope (:data:`OVERLOADED`) and the application answers it 503
-  ``ServiceUnavailableException`` and closes the connection, instead of uvicorn's plain-text 503.
+- a head limit: a request line and headers larger than ``max_header_bytes`` are refused 431;
+  a head still incomplete past the limit is answered by the protocol and the connection closed,
+  one that completed in the same read is answered by the application;
+- a connection limit: a request read on a connection beyond ``max_connections`` is answered 503
+  ``ServiceUnavailableException`` and the connection closed, instead of uvicorn's plain-text 503.
+
+Requests read but refused carry their error in the ASGI scope (:data:`REFUSED`); the application
+answers it with the modeled body.
 
 The body limit is the application's (:mod:`chime_local.server.asgi`): it knows the content
 length and the route.
@@ -21,20 +24,28 @@ length and the route.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import dataclass
-from typing import Any
+from http import HTTPStatus
+from typing import Any, cast
 
 from chime_local.config import Config
+from chime_local.errors import ChimeError, HeadTooLarge, ServiceUnavailableException
+from chime_local.protocol.serializer import error_response
 from chime_local.server.batching import BatchingHttpToolsProtocol
 
-OVERLOADED = "chime_local.overloaded"  # scope key: the request arrived over the connection limit
-_TOO_LARGE_HEAD = (
-    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-    b"content-type: text/plain; charset=utf-8\r\n"
-    b"content-length: 33\r\n"
-    b"connection: close\r\n\r\n"
-    b"Request header fields too large\r\n"
-)
+REFUSED = "chime_local.refused"  # scope key: the ChimeError to answer instead of serving
+
+
+def refusal(error: ChimeError) -> bytes:
+    """A whole HTTP/1.1 response with the modeled error, closing the connection."""
+    response = error_response(error, str(uuid.uuid4()))
+    headers = {**response.headers, "content-length": str(len(response.body)), "connection": "close"}
+    reason = HTTPStatus(response.status).phrase
+    head = f"HTTP/1.1 {response.status} {reason}\r\n" + "".join(
+        f"{name}: {value}\r\n" for name, value in headers.items()
+    )
+    return head.encode("latin-1") + b"\r\n" + response.body
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,8 @@ class LimitedHttpToolsProtocol(BatchingHttpToolsProtocol):
         super().__init__(config, *args, **kwargs)
         self.limits: ConnectionLimits = config.chime_local_limits
         self._read_timer: asyncio.TimerHandle | None = None
-        self._head_bytes = 0
+        self._head_bytes = 0  # received while a head is incomplete (heads that never complete)
+        self._head_size = 0  # of the current head as parsed: its URL, header names and values
         self._in_head = True
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -77,7 +89,7 @@ class LimitedHttpToolsProtocol(BatchingHttpToolsProtocol):
         if self._in_head and self._head_bytes > self.limits.max_header_bytes:
             self._disarm_read_timer()
             if not self.transport.is_closing():
-                self.transport.write(_TOO_LARGE_HEAD)
+                self.transport.write(refusal(self._head_too_large()))
                 self.transport.close()
 
     def on_message_begin(self) -> None:
@@ -86,9 +98,19 @@ class LimitedHttpToolsProtocol(BatchingHttpToolsProtocol):
         if self._read_timer is None:  # a new request on a kept-alive connection
             self._arm_read_timer()
 
+    def on_url(self, url: bytes) -> None:
+        self._head_size += len(url)
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._head_size += len(name) + len(value) + 4
+        super().on_header(name, value)
+
     def on_headers_complete(self) -> None:
+        if self._head_size > self.limits.max_header_bytes:
+            cast(dict[str, Any], self.scope)[REFUSED] = self._head_too_large()
         self._in_head = False
-        self._head_bytes = 0
+        self._head_bytes = self._head_size = 0
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
@@ -102,8 +124,12 @@ class LimitedHttpToolsProtocol(BatchingHttpToolsProtocol):
 
     def _start_asgi_task(self, cycle: Any, app: Any) -> None:
         if len(self.connections) > self.limits.max_connections:
-            cycle.scope[OVERLOADED] = True
+            overloaded = ServiceUnavailableException("Too many connections; try again shortly")
+            cycle.scope.setdefault(REFUSED, overloaded)
         super()._start_asgi_task(cycle, app)
+
+    def _head_too_large(self) -> HeadTooLarge:
+        return HeadTooLarge(f"The request head is larger than {self.limits.max_header_bytes} bytes")
 
     def _arm_read_timer(self) -> None:
         self._disarm_read_timer()
