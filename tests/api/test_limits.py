@@ -202,3 +202,28 @@ def test_a_megabyte_invalid_name_is_echoed_cut_short(client: Any) -> None:
     message = caught.value.response["Error"]["Message"]
     assert f"... ({1 << 20} characters)' at 'Name'" in message
     assert len(message) < 1000
+
+
+SERVE_WITH_PATIENCE = SERVE_WITH_LIMITS.replace(
+    f"request_read_timeout={READ_TIMEOUT}", "request_read_timeout=30"
+).replace(f"idle_timeout={IDLE_TIMEOUT}", "idle_timeout=30")
+
+
+class PatientServer(ServerProcess):
+    def command(self) -> list[str]:
+        return [sys.executable, "-c", SERVE_WITH_PATIENCE]
+
+
+def test_a_silent_connection_over_the_limit_is_shed_within_a_second() -> None:
+    tenant = fresh_tenant()
+    with PatientServer() as server, ExitStack() as held:
+        quiet = held.enter_context(connect(server))  # under the limit: 30 s to send a request
+        for _ in range(MAX_CONNECTIONS - 1):  # served and kept alive, 30 s before they time out
+            sock = held.enter_context(connect(server))
+            sock.sendall(get_user_request(tenant))
+            assert _read_responses(sock, 1)[0][0] == 404
+        with connect(server) as over_the_limit:
+            assert seconds_until_closed(over_the_limit) < 3
+        quiet.settimeout(0.2)
+        with pytest.raises(TimeoutError):  # still open: nothing to read, not closed
+            quiet.recv(1)

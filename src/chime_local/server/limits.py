@@ -7,7 +7,9 @@ timer is armed only after a response and cancelled by any byte received. Nor doe
 bound a request head. :class:`LimitedHttpToolsProtocol` adds both, around uvicorn's own parsing:
 
 - a read timeout from the moment a request may start (connection made, or the previous response
-  sent) until its last body byte: a slowloris client or a silent socket is closed after it;
+  sent) until its last body byte: a slowloris client or a silent socket is closed after it; a
+  connection made while ``max_connections`` are open gets at most :data:`OVERLOADED_READ_TIMEOUT`,
+  so a flood of idle sockets is shed quickly instead of filling the descriptor table;
 - a head limit: a request line and headers larger than ``max_header_bytes`` are refused 431;
   a head still incomplete past the limit is answered by the protocol and the connection closed,
   one that completed in the same read is answered by the application;
@@ -34,6 +36,7 @@ from chime_local.errors import ChimeError, HeadTooLarge, ServiceUnavailableExcep
 from chime_local.protocol.serializer import error_response
 from chime_local.server.batching import BatchingHttpToolsProtocol
 
+OVERLOADED_READ_TIMEOUT = 1.0  # seconds, for a connection made over the limit
 REFUSED = "chime_local.refused"  # scope key: the ChimeError to answer instead of serving
 
 
@@ -75,7 +78,10 @@ class LimitedHttpToolsProtocol(BatchingHttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._arm_read_timer()
+        if len(self.connections) > self.limits.max_connections:
+            self._arm_read_timer(min(self.limits.read_timeout, OVERLOADED_READ_TIMEOUT))
+        else:
+            self._arm_read_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_read_timer()
@@ -123,9 +129,10 @@ class LimitedHttpToolsProtocol(BatchingHttpToolsProtocol):
     def _head_too_large(self) -> HeadTooLarge:
         return HeadTooLarge(f"The request head is larger than {self.limits.max_header_bytes} bytes")
 
-    def _arm_read_timer(self) -> None:
+    def _arm_read_timer(self, seconds: float | None = None) -> None:
         self._disarm_read_timer()
-        self._read_timer = self.loop.call_later(self.limits.read_timeout, self._read_timed_out)
+        timeout = self.limits.read_timeout if seconds is None else seconds
+        self._read_timer = self.loop.call_later(timeout, self._read_timed_out)
 
     def _disarm_read_timer(self) -> None:
         if self._read_timer is not None:
