@@ -16,6 +16,7 @@ INPUT = 3  # an input file is missing, unreadable or not valid YAML, JSON or TOM
 DATABASE = 4  # --db: missing, not chime-local's database, read-only, a directory, no such parent
 ENDPOINT = 5  # --endpoint: nothing listens there, or it is not a chime-local server
 NETWORK = 6  # serve cannot bind: port in use, host does not resolve, address not on this machine
+WORKERS = 7  # serve --workers N: the workers could not start
 
 
 class CliError(Exception):

@@ -14,7 +14,7 @@ from typing import Any
 
 from chime_local.cli import environment
 from chime_local.cli.database import check_database
-from chime_local.cli.errors import INPUT, NETWORK, USAGE, CliError
+from chime_local.cli.errors import INPUT, NETWORK, USAGE, WORKERS, CliError
 from chime_local.cli.state import DEFAULT_DB
 from chime_local.config import Config
 
@@ -101,6 +101,13 @@ def add_commands(commands: Any) -> None:
         help="phone numbers a tenant's inventory may hold (default 25)",
     )
     serve.add_argument(
+        "--phone-number-order-delay",
+        type=_number(float, 0, 10**9, "a number of seconds from 0 to 10^9"),
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds a phone number order stays Processing on the server clock (default 0)",
+    )
+    serve.add_argument(
         "--verify-bot-endpoints",
         action="store_true",
         help="POST the HTTPS challenge to a bot's events endpoint before accepting it",
@@ -149,6 +156,7 @@ def serve_config(args: argparse.Namespace) -> Config:
         faults=faults,
         log_requests=not args.quiet,
         phone_number_quota=args.phone_number_quota,
+        phone_number_order_delay=args.phone_number_order_delay,
         verify_bot_endpoints=args.verify_bot_endpoints,
     )
 
@@ -172,11 +180,13 @@ _BIND_PROBLEMS = {
 
 
 def run(args: argparse.Namespace) -> int:
-    from chime_local.server.serve import serve
+    from chime_local.server.serve import WorkersFailed, serve
 
     config = serve_config(args)
     try:
         serve(config, host=args.host, port=args.port, workers=args.workers)
+    except WorkersFailed as exc:
+        raise CliError(WORKERS, str(exc)) from None
     except OSError as exc:
         problem = _BIND_PROBLEMS.get(exc.errno or 0)
         if problem is None:

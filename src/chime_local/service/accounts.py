@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from chime_local.auth.permissions import visible_accounts
 from chime_local.errors import UnprocessableEntityException
 from chime_local.model import shapes
 from chime_local.model.enums import AccountStatus, License
@@ -104,7 +105,11 @@ def list_accounts(
         name_prefix=name,
         member_email=email,
     )
-    answer = paged(ctx.tokens, scope, "Accounts", page.items, page.last_seq)
+    items = page.items
+    visible = visible_accounts(ctx.config.credentials, ctx.caller.access_key)
+    if visible is not None:  # a page may hold fewer items; the token still follows the store's
+        items = [account for account in items if account["AccountId"] in visible]
+    answer = paged(ctx.tokens, scope, "Accounts", items, page.last_seq)
     return cast(shapes.ListAccountsResponse, answer)
 
 

@@ -12,7 +12,14 @@ from chime_local.model import shapes
 from chime_local.model.enums import PhoneNumberProductType
 from chime_local.service.context import Handler, RequestContext, new_id
 from chime_local.service.lookup import require_user
-from chime_local.service.phone_numbers import ASSIGNED, DELETING, UNASSIGNED, find_number, save
+from chime_local.service.phone_numbers import (
+    ACQUIRING,
+    ASSIGNED,
+    DELETING,
+    UNASSIGNED,
+    find_number,
+    save,
+)
 from chime_local.store.sqlite import Doc
 
 
@@ -26,6 +33,8 @@ def associate_phone_number_with_user(
             f"Phone number '{params['E164PhoneNumber']}' is not in the phone number inventory"
         )
     e164 = number["E164PhoneNumber"]
+    if number["Status"] == ACQUIRING:
+        raise BadRequestException(f"Phone number {e164} is still being acquired by its order")
     if number["ProductType"] != PhoneNumberProductType.BUSINESS_CALLING:
         raise BadRequestException(f"Only BusinessCalling numbers can be assigned to users: {e164}")
     holder = _association(number, "UserId")

@@ -3,7 +3,9 @@
 Numbers belong to the AWS account (tenant), not to a Chime account. ``PhoneNumberId`` is accepted
 as ``+12065550100`` or ``%2B12065550100`` (after the one percent-decode of the path), and is
 returned in the service's URL-encoded form. Time-based transitions read the server's clock and are
-applied whenever numbers are read: a calling-name change completes after
+applied whenever numbers are read: an ordered number (``AcquireInProgress``) becomes ``Unassigned``
+once the order's provisioning delay has passed (:func:`order_delay`), a calling-name change
+completes after
 :data:`CALLING_NAME_DELAY`, and a deleted number leaves the deletion queue (is purged) after
 :data:`DELETION_QUEUE`.
 """
@@ -14,6 +16,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, cast
 
+from chime_local.auth.permissions import visible_accounts
 from chime_local.clock import parse_wire_time
 from chime_local.errors import (
     BadRequestException,
@@ -39,6 +42,7 @@ DELETING, UNASSIGNED, ASSIGNED = (
     PhoneNumberStatus.ASSIGNED,
 )
 BUSINESS_CALLING = PhoneNumberProductType.BUSINESS_CALLING
+ACQUIRING = PhoneNumberStatus.ACQUIRE_IN_PROGRESS
 
 
 class PhoneNumberAssociationsExist(BadRequestException):
@@ -80,11 +84,21 @@ def settle(ctx: RequestContext, number: Doc) -> Doc | None:
     if number["Status"] == DELETING and now >= parse_wire_time(deleted) + DELETION_QUEUE:
         ctx.store.delete_record(KIND, number["E164PhoneNumber"])
         return None
+    if number["Status"] == ACQUIRING:
+        if now < parse_wire_time(number["CreatedTimestamp"]) + order_delay(ctx):
+            return number
+        number["Status"] = UNASSIGNED
+        save(ctx, number)
     renaming = number.get("CallingNameStatus") == "UpdateInProgress"
     if renaming and now >= parse_wire_time(number["UpdatedTimestamp"]) + CALLING_NAME_DELAY:
         number["CallingNameStatus"] = "UpdateSucceeded"
         save(ctx, number)
     return number
+
+
+def order_delay(ctx: RequestContext) -> timedelta:
+    """How long an order stays processing (decisions 20), on the server clock."""
+    return timedelta(seconds=ctx.config.phone_number_order_delay)
 
 
 def save(ctx: RequestContext, number: Doc) -> None:
@@ -130,7 +144,11 @@ def list_phone_numbers(
     if (name is None) != (value is None):
         raise BadRequestException("FilterName and FilterValue must be given together")
 
+    visible = visible_accounts(ctx.config.credentials, ctx.caller.access_key)
+
     def wanted(number: Doc) -> bool:
+        if visible is not None and not _in_accounts(number, visible):
+            return False
         if status is not None and number["Status"] != status:
             return False
         if product is not None and number["ProductType"] != product:
@@ -143,6 +161,12 @@ def list_phone_numbers(
     limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
     page = page_rows(ctx.tokens, scope, "PhoneNumbers", rows, params.get("NextToken"), limit)
     return cast(shapes.ListPhoneNumbersResponse, page)
+
+
+def _in_accounts(number: Doc, accounts: frozenset[str]) -> bool:
+    """Whether a number is associated with none but these accounts."""
+    associations = number.get("Associations", [])
+    return all(a["Value"] in accounts for a in associations if a["Name"] == "AccountId")
 
 
 def apply_update(ctx: RequestContext, number: Doc, changes: Mapping[str, Any]) -> None:
