@@ -3,14 +3,15 @@
 Both adapters (the ASGI server and the in-process botocore hook) hand an :class:`HttpRequest` to
 :meth:`Emulator.handle` and get an :class:`HttpResponse` back. The pipeline, top to bottom::
 
-    admin? -> authenticate -> throttle -> route -> authorize -> faults -> parse -> validate
+    authenticate -> throttle -> route -> authorize -> faults -> parse -> validate
            -> handler (in one store transaction) -> serialize
 
 Any :class:`ChimeError` becomes its wire response in the serializer; anything else is logged with
 its traceback and answered as ``ServiceFailureException`` naming the request id. There is no
 module-level mutable state: every emulator is independent. The state operations of the admin
-API (reset, seed, export, invitations, clock, request log) are methods here too, so in-process
-tests call them directly.
+API (reset, seed, export, invitations, outbox, clock, request log) are methods here too, so
+in-process tests call them directly. The admin API itself is another application
+(:mod:`chime_local.admin.app`) that works through these methods; this module does not know it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from chime_local.admin.api import ADMIN_PREFIX, AdminApi
 from chime_local.auth.authenticator import Authenticator
 from chime_local.clock import Clock
 from chime_local.config import Config
@@ -41,6 +41,7 @@ from chime_local.request_log import Call, RequestLog
 from chime_local.seed import SeedResult, export_state, load_seed
 from chime_local.seed.loader import Progress
 from chime_local.service import HANDLERS
+from chime_local.service import outbox as outbox_emails
 from chime_local.service.context import Caller, Handler, RequestContext
 from chime_local.service.lookup import user_not_found
 from chime_local.service.pagination import TokenCodec
@@ -78,7 +79,6 @@ class Emulator:
         self.tokens = TokenCodec(self.store.token_secret())
         self.handlers: dict[str, Handler] = dict(HANDLERS)
         self.calls = RequestLog()
-        self.admin = AdminApi(self)
         self._request_bits = random.Random().getrandbits  # seeded from the OS, per emulator
 
     def close(self) -> None:
@@ -99,12 +99,6 @@ class Emulator:
     def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = self.new_request_id()
         began = time.perf_counter()
-        if request.path.startswith(ADMIN_PREFIX) or (
-            request.path == "/" and request.method == "GET"
-        ):
-            response = self.admin.handle(request, request_id)
-            self._log(request, "-", response, began, request_id)
-            return response
         caller, operation, params = _ANONYMOUS, None, {}
         moment = self.clock.now()  # the one instant of this request, for its handler and its log
         try:
@@ -137,9 +131,10 @@ class Emulator:
                 response.status,
                 error_type,
                 request_id,
+                response.body,
             )
         )
-        self._log(request, operation.name if operation else "-", response, began, request_id)
+        self.log_line(request, operation.name if operation else "-", response, began, request_id)
         return response
 
     def _run(
@@ -158,7 +153,7 @@ class Emulator:
             result = handler(ctx, params)
         return self.serializer.success(operation, result, request_id)
 
-    def _log(
+    def log_line(
         self, request: HttpRequest, operation: str, response: HttpResponse, began: float, rid: str
     ) -> None:
         if self.config.log_requests:
@@ -243,3 +238,17 @@ class Emulator:
 
     def recent_calls(self, limit: int = 100) -> list[dict[str, Any]]:
         return self.calls.recent(limit)
+
+    def outbox(
+        self,
+        *,
+        tenant: str | None = None,
+        account_id: str | None = None,
+        recipient: str | None = None,
+    ) -> list[Doc]:
+        """The invitation emails recorded so far, newest first (all of them, unpaginated)."""
+        given = {"Tenant": tenant, "AccountId": account_id, "Recipient": recipient}
+        filters = {key: value for key, value in given.items() if value is not None}
+        with self.store.transaction(write=False):
+            emails, _ = outbox_emails.list_emails(self.store, filters, limit=1_000_000)
+        return emails

@@ -100,6 +100,15 @@ class FaultInjector:
         with self._lock:
             self._rules.clear()
 
+    def remove(self, index: int) -> bool:
+        """Remove the rule at ``index`` of :meth:`rules`; ``False`` when there is none."""
+        with self._lock:
+            live = [rule for rule in self._rules if not rule.spent]
+            if index >= len(live):
+                return False
+            self._rules.remove(live[index])
+            return True
+
     def rules(self) -> list[FaultRule]:
         with self._lock:
             return [rule for rule in self._rules if not rule.spent]

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from botocore.model import ListShape, Shape, StructureShape
 
 from chime_local.clock import wire_time
+from chime_local.jsonio import loads
 from chime_local.protocol.api import Operation
 
 MASK = "***"
@@ -26,6 +27,7 @@ class Call(NamedTuple):
     status: int
     error: str | None
     request_id: str  # as in the response's x-amzn-RequestId header and the log line
+    response: bytes = b""  # the response body, decoded (and masked) only when the log is read
 
 
 class RequestLog:
@@ -54,7 +56,22 @@ def _describe(call: Call) -> dict[str, Any]:
         "Status": call.status,
         "ErrorCode": call.error,
         "RequestId": call.request_id,
+        "Response": _response(call),
     }
+
+
+def _response(call: Call) -> Any:
+    """The response body as a document, sensitive members masked as in the request."""
+    if not call.response:
+        return None
+    try:
+        document = loads(call.response)
+    except ValueError:
+        return None
+    if call.operation is None or call.error is not None:
+        return document
+    shape = call.operation.output_shape
+    return _mask(shape, document) if shape else document
 
 
 def _mask(shape: Shape, value: Any) -> Any:

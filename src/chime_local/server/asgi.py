@@ -1,7 +1,12 @@
 """ASGI adapter: bytes in, :class:`HttpRequest` to the emulator, :class:`HttpResponse` out.
 
-It holds no logic of the API. The emulator runs on the event loop thread: a request is tens of
-microseconds of CPU and SQLite work, which is cheaper than handing it to a thread pool.
+It holds no logic of the API. Two applications are mounted side by side: the admin application
+(:class:`~chime_local.admin.app.AdminApp`: the admin API, the console and the invitation pages,
+everything under ``/_chime_local/`` and ``GET /``) and the Chime API (the emulator). This module
+is where they meet; neither imports the other.
+
+The emulator runs on the event loop thread: a request is tens of microseconds of CPU and
+SQLite work, which is cheaper than handing it to a thread pool.
 
 Limits are answered here, before the emulator sees the request, with modeled errors and
 ``connection: close``: a body larger than the configured limit (413 with a
@@ -16,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from chime_local.admin.api import ADMIN_PREFIX
+from chime_local.admin.app import AdminApp, is_admin_path
 from chime_local.emulator import Emulator
 from chime_local.errors import ChimeError
 from chime_local.protocol.http import HttpRequest, HttpResponse
@@ -32,6 +37,7 @@ Send = Callable[[Message], Awaitable[None]]
 class AsgiApp:
     def __init__(self, emulator: Emulator, on_startup: Callable[[], None] | None = None) -> None:
         self.emulator = emulator
+        self.admin = AdminApp(emulator)
         self._on_startup = on_startup
         self._max_body = emulator.config.max_body_bytes
         self._max_admin_body = emulator.config.max_admin_body_bytes
@@ -51,8 +57,9 @@ class AsgiApp:
         raw_path: bytes | None = scope.get("raw_path")
         path = raw_path.decode("latin-1").partition("?")[0] if raw_path else scope["path"]
         body = b""
+        admin = is_admin_path(path)
         if "transfer-encoding" in headers or headers.get("content-length", "0") != "0":
-            limit = self._max_admin_body if path.startswith(ADMIN_PREFIX) else self._max_body
+            limit = self._max_admin_body if admin else self._max_body
             received = await _read_body(receive, headers, limit)
             if received is None:
                 too_large = BodyTooLarge(f"The request body is larger than {limit} bytes")
@@ -62,7 +69,8 @@ class AsgiApp:
         request = HttpRequest(
             scope["method"], path, scope["query_string"].decode("latin-1"), headers, body
         )
-        await _send(self.emulator.handle(request), send)
+        handle = self.admin.handle if admin else self.emulator.handle
+        await _send(handle(request), send)
 
     async def _refuse(self, error: ChimeError, send: Send) -> None:
         """Answer with a modeled error and close the connection (its input is not read)."""
