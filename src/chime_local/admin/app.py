@@ -22,6 +22,12 @@ from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.service.outbox import LINK_PREFIX
 
 log = logging.getLogger("chime_local")
+# The HTML routes beside the JSON API's (AdminApi.routes), as the OpenAPI document lists them.
+PAGE_ROUTES = (
+    ("GET", "invitations/{token}"),
+    ("POST", "invitations/{token}"),
+    ("GET", "console/"),
+)
 
 
 def is_admin_path(path: str) -> bool:
