@@ -70,7 +70,8 @@ def account(state: EmulatorState, account_id: str, query: dict[str, str]) -> dic
         rooms_found = [room for _, room in store.scope_records(rooms.ROOM_KIND, account_id)]
         memberships = {
             room["RoomId"]: [
-                m for _, m in store.scope_records(rooms.MEMBERSHIP_KIND, room["RoomId"])
+                {**m, "Name": _member_name(state, account_id, m["MemberId"])}
+                for _, m in store.scope_records(rooms.MEMBERSHIP_KIND, room["RoomId"])
             ]
             for room in rooms_found
         }
@@ -83,6 +84,15 @@ def account(state: EmulatorState, account_id: str, query: dict[str, str]) -> dic
             "bots": [bot for _, bot in store.scope_records(bots.BOT_KIND, account_id)],
             "retention": store.get_record(account_extras.RETENTION_KIND, account_id),
         }
+
+
+def _member_name(state: EmulatorState, account_id: str, member_id: str) -> str:
+    """A room member's email (a user) or display name (a bot)."""
+    member = state.store.get_user(account_id, member_id)
+    if member is not None:
+        return str(member["PrimaryEmail"])
+    bot = state.store.get_record(bots.BOT_KIND, member_id, scope=account_id)
+    return str(bot["DisplayName"]) if bot else member_id
 
 
 def user(state: EmulatorState, account_id: str, user_id: str) -> dict[str, Any]:
