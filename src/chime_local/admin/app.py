@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
-from chime_local.admin.api import ADMIN_PREFIX, AdminApi
+from chime_local.admin.api import AdminApi
 from chime_local.admin.origin import origin_problem
 from chime_local.admin.state import EmulatorState
 from chime_local.console.invitations import InvitationPages
@@ -28,10 +28,6 @@ PAGE_ROUTES = (
     ("POST", "invitations/{token}"),
     ("GET", "console/"),
 )
-
-
-def is_admin_path(path: str) -> bool:
-    return path.startswith(ADMIN_PREFIX) or path == "/"
 
 
 class AdminApp:

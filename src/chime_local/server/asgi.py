@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from chime_local.admin.app import AdminApp, is_admin_path
+from chime_local.admin.api import ADMIN_PREFIX
+from chime_local.admin.app import AdminApp
 from chime_local.emulator import Emulator
 from chime_local.errors import ChimeError
 from chime_local.protocol.http import HttpRequest, HttpResponse
@@ -57,7 +58,8 @@ class AsgiApp:
         raw_path: bytes | None = scope.get("raw_path")
         path = raw_path.decode("latin-1").partition("?")[0] if raw_path else scope["path"]
         body = b""
-        admin = is_admin_path(path)
+        # the admin application's mount: its prefix, and GET / (a pointer to it)
+        admin = path.startswith(ADMIN_PREFIX) or (path == "/" and scope["method"] == "GET")
         if "transfer-encoding" in headers or headers.get("content-length", "0") != "0":
             limit = self._max_admin_body if admin else self._max_body
             received = await _read_body(receive, headers, limit)
