@@ -30,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the table of Chime operations and their status (Markdown)",
         description="Print the 62 operations of the model and whether each is implemented.",
     )
+    commands.add_parser(
+        "openapi",
+        help="print the OpenAPI 3.1 document of the Chime API (JSON)",
+        description="Print the OpenAPI 3.1 document of the Chime API, derived from the model.",
+    )
     return parser
 
 
@@ -237,6 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from chime_local.catalog import operations_markdown
 
         print(operations_markdown(), end="")
+    elif args.command == "openapi":
+        from chime_local.protocol.openapi import openapi_document
+
+        print(json.dumps(openapi_document(), indent=2))
     return 0
 
 
