@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from botocore.model import ShapeResolver
 
 from chime_local.errors import BadRequestException
 from chime_local.protocol.api import load_api
@@ -94,3 +95,49 @@ def test_booleans_are_not_integers_and_integers_are_not_booleans() -> None:
 
 def test_valid_input_passes() -> None:
     Validator().validate(API.operations["CreateAccount"].input_shape, {"Name": "Team"})
+
+
+def test_a_null_optional_member_is_absent_and_removed() -> None:
+    params: dict[str, Any] = {"AccountId": "a", "Name": None}
+    Validator().validate(API.operations["UpdateAccount"].input_shape, params)
+    assert params == {"AccountId": "a"}
+
+
+def test_a_null_nested_member_is_removed_and_a_null_required_one_reported() -> None:
+    params: dict[str, Any] = {"BusinessCalling": {"CdrBucket": None}, "VoiceConnector": None}
+    Validator().validate(API.operations["UpdateGlobalSettings"].input_shape, params)
+    assert params == {"BusinessCalling": {}}
+    message = problems("PutRetentionSettings", {"AccountId": "a", "RetentionSettings": None})
+    assert message == (
+        "1 validation error detected: Value null at 'RetentionSettings' failed to satisfy "
+        "constraint: Member must not be null"
+    )
+
+
+def test_null_list_items_are_rejected_with_their_position() -> None:
+    message = problems("BatchSuspendUser", {"AccountId": "a", "UserIdList": ["u", None]})
+    assert message == (
+        "1 validation error detected: Value null at 'UserIdList.2.member' failed to satisfy "
+        "constraint: Member must not be null"
+    )
+
+
+def test_null_map_values_are_rejected() -> None:
+    # The Chime model has no maps; a two-shape model of its own checks the generic rule.
+    resolver = ShapeResolver(
+        {
+            "Input": {"type": "structure", "members": {"Tags": {"shape": "Tags"}}},
+            "Tags": {"type": "map", "key": {"shape": "Text"}, "value": {"shape": "Text"}},
+            "Text": {"type": "string"},
+        }
+    )
+    shape = resolver.get_shape_by_name("Input")
+    with pytest.raises(BadRequestException) as caught:
+        Validator().validate(shape, {"Tags": {"a": "1", "b": None}})
+    assert "Value null at 'Tags.b' failed to satisfy constraint" in caught.value.message
+
+
+def test_long_invalid_values_are_echoed_cut_short_with_their_length() -> None:
+    message = problems("CreateAccount", {"Name": "x" * 10_000_000})
+    assert "x" * 256 + "... (10000000 characters)' at 'Name'" in message
+    assert len(message) < 600

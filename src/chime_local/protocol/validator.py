@@ -8,26 +8,33 @@ pattern, enum and list sizes, at any depth. Every violation is collected and rep
     1 validation error detected: Value 'x' at 'Name' failed to satisfy constraint: Member must
     have length less than or equal to 100
 
-Patterns match the whole value, as the Java regular expressions of the AWS front end do.
-Values of sensitive shapes are never echoed. Each shape is compiled once, on first use, into a
+Patterns match the whole value, as the Java regular expressions of the AWS front end do, in
+linear time (:mod:`chime_local.protocol.java_pattern`). Values of sensitive shapes are never
+echoed, and long values are echoed cut short, with their length.
+
+A JSON ``null`` is what the AWS JSON protocols make of it: a structure member that is ``null`` is
+absent (a required one fails "Member must not be null") and is removed from the parameters, so
+handlers never see ``None``; a ``null`` list item or map value is rejected, as the model's lists
+and maps are not sparse. Each shape is compiled once, on first use, into a
 check that tests only the constraints the shape has; a valid request costs a few type tests.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from chime_local.errors import BadRequestException
+from chime_local.protocol.java_pattern import JavaPattern
 
 # A compiled check: (value, path of the value, problems found so far) -> appends to problems.
 Check = Callable[[Any, str, list[str]], None]
 
 _REDACTED = "*** Sensitive Data Redacted ***"
+_ECHO_LIMIT = 256  # characters of an invalid value repeated in an error message
 _STRING_TYPES = frozenset({"string", "blob"})
 _INTEGER_TYPES = frozenset({"integer", "long"})
 _NUMBER_TYPES = _INTEGER_TYPES | {"float", "double"}
@@ -42,6 +49,7 @@ class Validator:
         self._structures: dict[str, Check] = {}
 
     def validate(self, shape: StructureShape | None, params: dict[str, Any]) -> None:
+        """Raise one ``BadRequestException`` naming every violation; drops ``null`` members."""
         if shape is None:
             return
         problems: list[str] = []
@@ -78,14 +86,18 @@ class Validator:
         def structure(value: dict[str, Any], path: str, problems: list[str]) -> None:
             for name in required:
                 if value.get(name) is None:
-                    problems.append(
-                        f"Value null at '{path}{name}' failed to satisfy constraint: "
-                        "Member must not be null"
-                    )
+                    problems.append(_null_problem(path + name))
+            absent: list[str] | None = None
             for name, item in value.items():
+                if item is None:
+                    absent = absent or []
+                    absent.append(name)
+                    continue
                 check = members.get(name)
-                if check is not None and item is not None:
+                if check is not None:
                     check(item, path + name, problems)
+            for name in absent or ():
+                del value[name]
 
         return structure
 
@@ -126,8 +138,11 @@ def _nested(members: Check) -> Check:
 def _elements(item: Check) -> Check:
     def elements(value: list[Any], path: str, problems: list[str]) -> None:
         for index, element in enumerate(value, start=1):
-            if element is not None:
-                item(element, f"{path}.{index}.member", problems)
+            element_path = f"{path}.{index}.member"
+            if element is None:
+                problems.append(_null_problem(element_path))
+            else:
+                item(element, element_path, problems)
 
     return elements
 
@@ -135,7 +150,10 @@ def _elements(item: Check) -> Check:
 def _map_values(item: Check) -> Check:
     def map_values(value: dict[str, Any], path: str, problems: list[str]) -> None:
         for key, element in value.items():
-            item(element, f"{path}.{key}", problems)
+            if element is None:
+                problems.append(_null_problem(f"{path}.{key}"))
+            else:
+                item(element, f"{path}.{key}", problems)
 
     return map_values
 
@@ -153,7 +171,7 @@ def _constraints(shape: Shape) -> Check | None:
     enum = meta.get("enum") if textual else None
     allowed = frozenset(enum) if enum else None
     pattern = meta.get("pattern") if textual else None
-    compiled = re.compile(pattern) if pattern is not None else None
+    compiled = JavaPattern(pattern) if pattern is not None else None
     if low is None and high is None and allowed is None and compiled is None:
         return None
 
@@ -201,9 +219,24 @@ def _json_type_name(kind: str) -> str:
     )
 
 
+def _null_problem(path: str) -> str:
+    return f"Value null at '{path}' failed to satisfy constraint: Member must not be null"
+
+
 def _show(shape: Shape, value: Any) -> str:
+    """The value as an error message repeats it: quoted, redacted or cut short."""
     if shape.metadata.get("sensitive"):
         return f"'{_REDACTED}'"
     if isinstance(value, str):
-        return f"'{value}'"
-    return json.dumps(value)
+        return f"'{bounded_echo(value)}'"
+    if isinstance(value, list | dict) and len(value) > _ECHO_LIMIT:
+        noun = "items" if isinstance(value, list) else "members"
+        return f"({type(value).__name__} of {len(value)} {noun})"
+    return bounded_echo(json.dumps(value))
+
+
+def bounded_echo(text: str) -> str:
+    """``text``, or its first characters, an ellipsis and its length when it is long."""
+    if len(text) <= _ECHO_LIMIT:
+        return text
+    return f"{text[:_ECHO_LIMIT]}... ({len(text)} characters)"
