@@ -94,6 +94,13 @@ def _serve_command(commands: Any) -> None:
         help="phone numbers a tenant's inventory may hold (default 25)",
     )
     serve.add_argument(
+        "--phone-number-order-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds a phone number order stays Processing on the server clock (default 0)",
+    )
+    serve.add_argument(
         "--verify-bot-endpoints",
         action="store_true",
         help="POST the HTTPS challenge to a bot's events endpoint before accepting it",
@@ -198,6 +205,8 @@ def serve_config(args: argparse.Namespace) -> Config:
         raise ValueError("--workers needs a --db file to share; --in-memory state is per process")
     if args.phone_number_quota < 0:
         raise ValueError("--phone-number-quota must not be negative")
+    if not 0 <= args.phone_number_order_delay < 10**9:
+        raise ValueError("--phone-number-order-delay must be from 0 to 10^9 seconds")
     if args.rate_limit is not None and args.rate_limit <= 0:
         raise ValueError("--rate-limit must be a positive number")
     operations = load_api().operations
@@ -210,6 +219,7 @@ def serve_config(args: argparse.Namespace) -> Config:
         faults=tuple(parse_fault_option(text, operations) for text in args.fault),
         log_requests=not args.quiet,
         phone_number_quota=args.phone_number_quota,
+        phone_number_order_delay=args.phone_number_order_delay,
         verify_bot_endpoints=args.verify_bot_endpoints,
     )
 

@@ -100,6 +100,18 @@ class InvalidSignatureException(ChimeError):
     shape, status, code = "InvalidSignatureException", 403, "Forbidden"
 
 
+class BodyTooLarge(BadRequestException):
+    """A request body over the server's limit: the modeled class, with HTTP's own status."""
+
+    status = 413
+
+
+class HeadTooLarge(BadRequestException):
+    """A request line and headers over the server's limit."""
+
+    status = 431
+
+
 _ALL_ERRORS: tuple[type[ChimeError], ...] = (
     *MODELED_ERRORS,
     UnknownOperationException,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -77,7 +77,7 @@ def test_supported_countries(client: Any) -> None:
     assert {"CountryCode": "GB", "SupportedPhoneNumberTypes": ["Local"]} in sip
 
 
-def test_order_completes_at_once_and_fills_the_inventory(client: Any) -> None:
+def test_an_order_answers_processing_and_reads_successful_next(client: Any) -> None:
     numbers = client.search_available_phone_numbers(AreaCode="415", MaxResults=2)[
         "E164PhoneNumbers"
     ]
@@ -86,16 +86,17 @@ def test_order_completes_at_once_and_fills_the_inventory(client: Any) -> None:
     )
     placed = response["PhoneNumberOrder"]
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 201
-    assert placed["Status"] == "Successful"
+    assert placed["Status"] == "Processing"
     assert placed["OrderedPhoneNumbers"] == [
+        {"E164PhoneNumber": n, "Status": "Processing"} for n in numbers
+    ]
+    read = client.get_phone_number_order(PhoneNumberOrderId=placed["PhoneNumberOrderId"])[
+        "PhoneNumberOrder"
+    ]
+    assert read["Status"] == "Successful"
+    assert read["OrderedPhoneNumbers"] == [
         {"E164PhoneNumber": n, "Status": "Acquired"} for n in numbers
     ]
-    assert (
-        client.get_phone_number_order(PhoneNumberOrderId=placed["PhoneNumberOrderId"])[
-            "PhoneNumberOrder"
-        ]
-        == placed
-    )
     assert [
         o["PhoneNumberOrderId"] for o in client.list_phone_number_orders()["PhoneNumberOrders"]
     ] == [placed["PhoneNumberOrderId"]]
@@ -123,6 +124,10 @@ def test_a_number_owned_elsewhere_fails_in_the_order(make_client: Any) -> None:
     first, second = make_client(), make_client()
     order(first, ["+16175550150"])
     placed = order(second, ["+16175550150", "+16175550151"])
+    assert placed["Status"] == "Processing"
+    placed = second.get_phone_number_order(PhoneNumberOrderId=placed["PhoneNumberOrderId"])[
+        "PhoneNumberOrder"
+    ]
     assert placed["Status"] == "Partial"
     assert [n["Status"] for n in placed["OrderedPhoneNumbers"]] == ["Failed", "Acquired"]
     with pytest.raises(second.exceptions.NotFoundException):
@@ -351,3 +356,43 @@ def test_meeting_dial_out_needs_an_inventory_number(client: Any) -> None:
             ToPhoneNumber="+12025550199",
             JoinToken="am9pbg",
         )
+
+
+def test_an_order_completes_after_the_provisioning_delay_on_the_server_clock() -> None:
+    args = ("--quiet", "--phone-number-order-delay", "3600", "--phone-number-quota", "2")
+    with ServerProcess(db=None, extra_args=args) as server:
+        client = sdk_client(server.endpoint_url)
+        assert admin(server, "PUT", "clock", {"Now": "2024-03-01T12:00:00Z"})[0] == 200
+        numbers = ["+12065550150", "+12065550151"]
+        order_id = order(client, numbers)["PhoneNumberOrderId"]
+        admin(server, "PUT", "clock", {"Advance": 3599})
+
+        def read() -> dict[str, Any]:
+            found: dict[str, Any] = client.get_phone_number_order(PhoneNumberOrderId=order_id)[
+                "PhoneNumberOrder"
+            ]
+            return found
+
+        processing = read()
+        assert processing["Status"] == "Processing"
+        assert {n["Status"] for n in processing["OrderedPhoneNumbers"]} == {"Processing"}
+        number = client.get_phone_number(PhoneNumberId=numbers[0])["PhoneNumber"]
+        assert number["Status"] == "AcquireInProgress"
+        with pytest.raises(client.exceptions.ResourceLimitExceededException):
+            order(client, ["+12065550152"])  # the processing numbers count against the quota
+        account_id = client.create_account(Name="Team")["Account"]["AccountId"]
+        user = client.create_user(AccountId=account_id, Email="pat@example.com")["User"]
+        with pytest.raises(client.exceptions.BadRequestException, match="still being acquired"):
+            client.associate_phone_number_with_user(
+                AccountId=account_id, UserId=user["UserId"], E164PhoneNumber=numbers[0]
+            )
+        admin(server, "PUT", "clock", {"Advance": 1})
+        done = read()
+        assert done["Status"] == "Successful"
+        assert done["OrderedPhoneNumbers"] == [
+            {"E164PhoneNumber": n, "Status": "Acquired"} for n in numbers
+        ]
+        assert done["UpdatedTimestamp"] == datetime(2024, 3, 1, 13, tzinfo=UTC)
+        listed = client.list_phone_numbers(Status="Unassigned")["PhoneNumbers"]
+        assert [n["E164PhoneNumber"] for n in listed] == numbers
+        assert client.list_phone_number_orders()["PhoneNumberOrders"] == [done]

@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chime_local.testing import ServerProcess
+from tests.api.admin_calls import admin
 from tests.api.signing import send, sign
 from tests.support import cli, sdk_client
 
@@ -160,6 +161,66 @@ def test_key_limited_to_chime_accounts(strict_server: ServerProcess) -> None:
     with pytest.raises(scoped.exceptions.ForbiddenException) as caught:
         scoped.get_account(AccountId=account["AccountId"])
     assert f"account/{account['AccountId']}" in caught.value.response["Error"]["Message"]
+
+
+SCOPED_ACCOUNT = "00000000-0000-4000-8000-000000000001"
+
+
+def test_a_key_limited_to_chime_accounts_lists_only_those(strict_server: ServerProcess) -> None:
+    seed = {
+        "version": 1,
+        "accounts": [{"name": "In scope", "id": SCOPED_ACCOUNT, "aws_account_id": "111122223333"}],
+    }
+    status, _ = admin(strict_server, "POST", "seed", seed)
+    assert status == 201
+    alice, scoped = client_as(strict_server, "alice"), client_as(strict_server, "scoped")
+    alice.create_account(Name="Out of scope too")
+    assert len(alice.list_accounts()["Accounts"]) >= 2
+    listed = scoped.list_accounts()["Accounts"]
+    assert [a["AccountId"] for a in listed] == [SCOPED_ACCOUNT]
+    pages = scoped.get_paginator("list_accounts").paginate(PaginationConfig={"PageSize": 1})
+    assert [a["AccountId"] for page in pages for a in page["Accounts"]] == [SCOPED_ACCOUNT]
+
+
+def test_a_key_limited_to_chime_accounts_sees_no_number_of_another_account(
+    strict_server: ServerProcess,
+) -> None:
+    alice, scoped = client_as(strict_server, "alice"), client_as(strict_server, "scoped")
+    account = alice.create_account(Name="Numbers elsewhere")["Account"]
+    user = alice.create_user(AccountId=account["AccountId"], Email="n@example.com")["User"]
+    assigned, free = "+13035550177", "+13035550178"
+    order = alice.create_phone_number_order(
+        ProductType="BusinessCalling", E164PhoneNumbers=[assigned, free]
+    )["PhoneNumberOrder"]
+    alice.get_phone_number_order(PhoneNumberOrderId=order["PhoneNumberOrderId"])
+    alice.associate_phone_number_with_user(
+        AccountId=account["AccountId"], UserId=user["UserId"], E164PhoneNumber=assigned
+    )
+    everything = {n["E164PhoneNumber"] for n in alice.list_phone_numbers()["PhoneNumbers"]}
+    assert {assigned, free} <= everything
+    seen = {n["E164PhoneNumber"] for n in scoped.list_phone_numbers()["PhoneNumbers"]}
+    assert free in seen and assigned not in seen
+
+
+def test_an_unsigned_payload_does_not_let_a_swapped_body_through(
+    strict_server: ServerProcess,
+) -> None:
+    signed_body = json.dumps({"Name": "Signed body"}).encode()
+    headers = sign(
+        "POST",
+        strict_server.endpoint_url,
+        "/accounts",
+        signed_body,
+        ALICE_KEY,
+        ALICE_SECRET,
+        headers={"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD", "Content-Type": "application/json"},
+    )
+    for body in (json.dumps({"Name": "Swapped body"}).encode(), signed_body):
+        status, response_headers, _ = send(
+            strict_server.endpoint_url, "POST", "/accounts", body, headers
+        )
+        assert (status, response_headers["x-amzn-errortype"]) == (403, "InvalidSignatureException")
+    assert not {"Swapped body", "Signed body"} & account_names(strict_server)
 
 
 # -- the signature matrix: raw requests signed with botocore, then tampered -------------------

@@ -28,7 +28,10 @@ class ClientRun:
 
 def _admin(endpoint: str, path: str, body: Any) -> None:
     request = urllib.request.Request(
-        f"{endpoint}/_chime_local/{path}", data=json.dumps(body).encode(), method="POST"
+        f"{endpoint}/_chime_local/{path}",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=60) as response:
         response.read()

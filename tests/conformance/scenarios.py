@@ -168,7 +168,7 @@ SUCCESS: list[tuple[str, dict[str, Any], dict[str, str]]] = [
     ("DisassociatePhoneNumberFromUser", USER, {}),
     ("BatchSuspendUser", {**ACCOUNT, "UserIdList": ["{user2}"]}, {"UserErrors": "list"}),
     ("BatchUnsuspendUser", {**ENT, "UserIdList": ["{euser2}"]}, {"UserErrors": "list"}),
-    ("CreatePhoneNumberOrder", {"ProductType": "BusinessCalling", "E164PhoneNumbers": ["{num7}"]}, {"PhoneNumberOrder.Status": "=Successful"}),
+    ("CreatePhoneNumberOrder", {"ProductType": "BusinessCalling", "E164PhoneNumbers": ["{num7}"]}, {"PhoneNumberOrder.Status": "=Processing"}),
     ("UpdatePhoneNumber", {"PhoneNumberId": "{num2}", "CallingName": "Front Desk"}, {"PhoneNumber.CallingNameStatus": "=UpdateInProgress"}),
     ("BatchUpdatePhoneNumber", {"UpdatePhoneNumberRequestItems": [{"PhoneNumberId": "{num6}", "ProductType": "VoiceConnector"}]}, {"PhoneNumberErrors": "list"}),
     ("DeletePhoneNumber", {"PhoneNumberId": "{num3}"}, {}),

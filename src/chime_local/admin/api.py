@@ -9,9 +9,11 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
+from chime_local.admin.origin import origin_problem
 from chime_local.admin.resources import RESOURCES, list_resource, resource_counts
 from chime_local.clock import parse_wire_time
 from chime_local.errors import BadRequestException, ChimeError
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from chime_local.emulator import Emulator
 
 ADMIN_PREFIX = "/_chime_local/"
+CLOCK_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+CLOCK_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 _ACCEPT = re.compile(r"accounts/(?P<account>[^/]+)/users/(?P<user>[^/]+)/accept-invitation")
 
 
@@ -71,6 +75,9 @@ class AdminApi:
     def handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
         tail = request.path[len(ADMIN_PREFIX) :].rstrip("/")
         try:
+            problem = origin_problem(request, self.emulator.config.admin_hosts)
+            if problem is not None:
+                raise AdminError(403, problem)
             self._check_token(request)
             for method, pattern, handler in self._routes:
                 match = pattern.fullmatch(tail)
@@ -141,11 +148,17 @@ class AdminApi:
                 moment = parse_wire_time(body["Now"])
             except (TypeError, ValueError, AttributeError):
                 raise field_error("Now", "must be an ISO 8601 timestamp") from None
+            _check_clock_range("Now", moment)
             self.emulator.clock.set(moment)
         else:
             advance = body["Advance"]
             if not isinstance(advance, int | float) or isinstance(advance, bool):
                 raise field_error("Advance", "must be a number of seconds")
+            try:
+                moment = self.emulator.clock.now() + timedelta(seconds=advance)
+            except (OverflowError, ValueError):  # beyond datetime's range, or NaN
+                moment = None
+            _check_clock_range("Advance", moment)
             self.emulator.clock.advance(advance)
         return self.get_clock(request, groups)
 
@@ -222,9 +235,18 @@ def fault_rule(body: dict[str, Any], operations: set[str]) -> FaultRule:
     return FaultRule(operation, error, count, probability, access_key, seed)
 
 
+def _check_clock_range(field: str, moment: datetime | None) -> None:
+    """The server's clock stays where every timestamp and 7-day transition can be computed."""
+    if moment is None or not CLOCK_EARLIEST <= moment <= CLOCK_LATEST:
+        raise field_error(
+            field,
+            f"the clock must stay between {CLOCK_EARLIEST:%Y-%m-%d} and {CLOCK_LATEST:%Y-%m-%d}",
+        )
+
+
 def _limit(request: HttpRequest) -> int:
     raw = dict(parse_qsl(request.query)).get("limit", "100")
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 1000:
         raise field_error("limit", "must be a whole number from 1 to 1000")
     return int(raw)
 

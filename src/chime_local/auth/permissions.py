@@ -2,12 +2,19 @@
 
 Denials are ``ForbiddenException`` with the IAM wording
 ``User: arn:aws:iam::111122223333:user/alice is not authorized to perform: chime:GetUser``.
+
+A key limited to some Chime accounts is an IAM policy whose resources are those accounts: it may
+not act on another account, and what it lists is what that policy lets it see
+(:func:`visible_accounts`): ListAccounts shows only its accounts, and ListPhoneNumbers hides the
+numbers associated with other accounts (the inventory's unassigned numbers belong to no account
+and stay visible).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from fnmatch import translate
 
 from chime_local.auth.credentials import Credential
@@ -30,3 +37,13 @@ def authorize(credential: Credential, arn: str, action: str, account_id: str | N
         raise ForbiddenException(
             f"User: {arn} is not authorized to perform: {action} on resource: {resource}"
         )
+
+
+def visible_accounts(
+    credentials: Mapping[str, Credential] | None, access_key: str
+) -> frozenset[str] | None:
+    """The Chime accounts a key may see, or ``None`` when it is not limited to some."""
+    credential = credentials.get(access_key) if credentials is not None else None
+    if credential is None or "*" in credential.chime_accounts:
+        return None
+    return frozenset(credential.chime_accounts)

@@ -235,5 +235,13 @@ def _rebuild(request: HttpRequest, header: SignatureHeader, amz_date: str) -> _S
         signed,
         request.body,
         {"timestamp": amz_date},
-        request.headers.get("x-amz-content-sha256"),
+        _declared_hash(request),
     )
+
+
+def _declared_hash(request: HttpRequest) -> str | None:
+    """The payload hash the canonical request uses: the declared one once it has been checked
+    against the body, and never ``UNSIGNED-PAYLOAD``: AWS hashes the body of every request but
+    S3's, so a signature over an unsigned payload cannot match (and a swapped body cannot pass)."""
+    declared = request.headers.get("x-amz-content-sha256")
+    return None if declared in _UNSIGNED else declared

@@ -1,7 +1,14 @@
 """ASGI adapter: bytes in, :class:`HttpRequest` to the emulator, :class:`HttpResponse` out.
 
-It holds no logic. The emulator runs on the event loop thread: a request is tens of microseconds
-of CPU and SQLite work, which is cheaper than handing it to a thread pool.
+It holds no logic of the API. The emulator runs on the event loop thread: a request is tens of
+microseconds of CPU and SQLite work, which is cheaper than handing it to a thread pool.
+
+Limits are answered here, before the emulator sees the request, with modeled errors and
+``connection: close``: a body larger than the configured limit (413 with a
+``BadRequestException`` body; the admin API has a larger limit, for seed documents), read in
+chunks and refused as soon as it is too large; and what the connection refused
+(:mod:`chime_local.server.limits` puts the error in the scope): a head too large (431), a request
+over the connection limit (503 ``ServiceUnavailableException``).
 """
 
 from __future__ import annotations
@@ -9,8 +16,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from chime_local.admin.api import ADMIN_PREFIX
 from chime_local.emulator import Emulator
-from chime_local.protocol.http import HttpRequest
+from chime_local.errors import BodyTooLarge, ChimeError
+from chime_local.protocol.http import HttpRequest, HttpResponse
+from chime_local.protocol.serializer import error_response
+from chime_local.server.limits import REFUSED
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -22,37 +33,42 @@ class AsgiApp:
     def __init__(self, emulator: Emulator, on_startup: Callable[[], None] | None = None) -> None:
         self.emulator = emulator
         self._on_startup = on_startup
+        self._max_body = emulator.config.max_body_bytes
+        self._max_admin_body = emulator.config.max_admin_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             if scope["type"] == "lifespan":
                 await self._lifespan(receive, send)
             return
+        refused: ChimeError | None = scope.get(REFUSED)
+        if refused is not None:
+            await self._refuse(refused, send)
+            return
         headers = {
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
         }
+        raw_path: bytes | None = scope.get("raw_path")
+        path = raw_path.decode("latin-1").partition("?")[0] if raw_path else scope["path"]
         body = b""
         if "transfer-encoding" in headers or headers.get("content-length", "0") != "0":
-            while True:
-                message = await receive()
-                body += message.get("body", b"")
-                if not message.get("more_body"):
-                    break
-        raw_path: bytes | None = scope.get("raw_path")
+            limit = self._max_admin_body if path.startswith(ADMIN_PREFIX) else self._max_body
+            received = await _read_body(receive, headers, limit)
+            if received is None:
+                too_large = BodyTooLarge(f"The request body is larger than {limit} bytes")
+                await self._refuse(too_large, send)
+                return
+            body = received
         request = HttpRequest(
-            scope["method"],
-            raw_path.decode("latin-1").partition("?")[0] if raw_path else scope["path"],
-            scope["query_string"].decode("latin-1"),
-            headers,
-            body,
+            scope["method"], path, scope["query_string"].decode("latin-1"), headers, body
         )
-        response = self.emulator.handle(request)
-        raw_headers = [(name.encode(), value.encode()) for name, value in response.headers.items()]
-        raw_headers.append((b"content-length", b"%d" % len(response.body)))
-        await send(
-            {"type": "http.response.start", "status": response.status, "headers": raw_headers}
-        )
-        await send({"type": "http.response.body", "body": response.body})
+        await _send(self.emulator.handle(request), send)
+
+    async def _refuse(self, error: ChimeError, send: Send) -> None:
+        """Answer with a modeled error and close the connection (its input is not read)."""
+        response = error_response(error, self.emulator.new_request_id())
+        response.headers["connection"] = "close"
+        await _send(response, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -62,3 +78,28 @@ class AsgiApp:
             elif message["type"] == "lifespan.shutdown":
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+async def _read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes | None:
+    """The whole body, read in chunks; ``None`` as soon as it is known to exceed ``limit``."""
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk: bytes = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def _send(response: HttpResponse, send: Send) -> None:
+    raw_headers = [(name.encode(), value.encode()) for name, value in response.headers.items()]
+    raw_headers.append((b"content-length", b"%d" % len(response.body)))
+    await send({"type": "http.response.start", "status": response.status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": response.body})

@@ -6,12 +6,13 @@ written once per pass of the event loop while several requests are in flight).
 The listening socket is bound before uvicorn starts, so ``--port 0`` works: the ready line
 ``chime-local listening on http://HOST:PORT`` names the port actually bound. uvicorn handles
 SIGINT and SIGTERM by finishing in-flight requests and returning; the store is closed after.
-With ``workers`` > 1 the parent forks that many servers over the same socket and database file.
+With ``workers`` > 1, uvicorn's supervisor runs that many spawned servers over the same socket
+and database file (:mod:`chime_local.server.workers`).
 """
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import ipaddress
 import logging
 import os
@@ -22,10 +23,12 @@ from typing import Any
 
 import uvicorn
 
+from chime_local.admin.origin import served_hosts
 from chime_local.config import Config
 from chime_local.emulator import Emulator
 from chime_local.server.asgi import AsgiApp
-from chime_local.server.batching import BatchingHttpToolsProtocol
+from chime_local.server.limits import LimitedHttpToolsProtocol, set_connection_limits
+from chime_local.server.workers import Supervisor, WorkerApp
 from chime_local.store import Store
 
 
@@ -59,6 +62,19 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _allow_open_files(wanted: int) -> None:
+    """Raise the soft limit of open files so ``max_connections`` sockets fit (up to the hard
+    limit): the connection limit, not the descriptor table, is what refuses clients."""
+    if sys.platform == "win32":
+        return
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (ceiling, hard))
+
+
 def configure_logging() -> None:
     """Log lines to stderr; whether requests are logged is ``Config.log_requests``."""
     logging.basicConfig(
@@ -76,32 +92,43 @@ def serve(
 ) -> None:
     """Serve until SIGINT/SIGTERM, in one process or in ``workers`` forked ones."""
     configure_logging()
+    _allow_open_files(config.max_connections + 256)
     sock = bind(host, port)
+    bound_port = sock.getsockname()[1]
     shown_host = f"[{host}]" if ":" in host else host
-    ready_line = f"chime-local listening on http://{shown_host}:{sock.getsockname()[1]}"
+    ready_line = f"chime-local listening on http://{shown_host}:{bound_port}"
+    if is_loopback(host):  # the admin API answers only requests addressed to this server
+        config = dataclasses.replace(config, admin_hosts=served_hosts(host, bound_port))
     try:
         if workers == 1:
             _serve_one(config, sock, ready_line)
         else:
-            _serve_forked(config, sock, ready_line, workers)
+            _serve_workers(config, sock, ready_line, workers)
     finally:
         sock.close()
 
 
-def _serve_one(config: Config, sock: socket.socket, ready_line: str | None) -> None:
-    emulator = Emulator(config)
-    uv_config: Any = uvicorn.Config(
-        AsgiApp(emulator),
+def _uvicorn_config(app: Any, config: Config, workers: int = 1) -> Any:
+    uv_config = uvicorn.Config(
+        app,
         loop="uvloop" if sys.platform != "win32" else "asyncio",
-        http=BatchingHttpToolsProtocol,  # uvicorn's httptools protocol, responses in batches
+        http=LimitedHttpToolsProtocol,  # uvicorn's httptools protocol, batched and limited
+        timeout_keep_alive=config.idle_timeout,
         lifespan="on",
         access_log=False,
         log_level="warning",
         server_header=False,
         proxy_headers=False,  # no X-Forwarded-* handling: one middleware less per request
+        workers=workers,
     )
-    server = _Server(uv_config)
-    server.ready_line = ready_line or ""
+    set_connection_limits(uv_config, config)
+    return uv_config
+
+
+def _serve_one(config: Config, sock: socket.socket, ready_line: str) -> None:
+    emulator = Emulator(config)
+    server = _Server(_uvicorn_config(AsgiApp(emulator), config))
+    server.ready_line = ready_line
     # uvicorn re-raises the stop signal once it has shut down gracefully; with these handlers in
     # place that re-raise is a no-op, so a requested stop exits with status 0.
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
@@ -112,30 +139,14 @@ def _serve_one(config: Config, sock: socket.socket, ready_line: str | None) -> N
         emulator.close()
 
 
-def _serve_forked(config: Config, sock: socket.socket, ready_line: str, workers: int) -> None:
-    """Pre-fork: the workers share the listening socket and the SQLite file (WAL, one writer at
-    a time). The clock, fault rules, rate limits and request log are per worker."""
+def _serve_workers(config: Config, sock: socket.socket, ready_line: str, workers: int) -> None:
+    """Pre-bound socket, spawned workers under uvicorn's supervisor (:mod:`.workers`); they share
+    the SQLite file (WAL, one writer at a time). The clock, fault rules, rate limits and request
+    log are per worker. Raises ``SystemExit`` with a nonzero status when the workers failed."""
     Store(config.db_path, durable=config.durable).close()  # migrate once, before any worker
-    children = []
-    for _ in range(workers):
-        pid = os.fork()
-        if pid == 0:  # the worker
-            code = 0
-            try:
-                _serve_one(config, sock, None)
-            except BaseException:
-                code = 1
-            finally:
-                os._exit(code)
-        children.append(pid)
-
-    def stop(signum: int, frame: object) -> None:
-        for child in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child, signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    print(ready_line, flush=True)
-    for child in children:
-        os.waitpid(child, 0)
+    app = WorkerApp(config, parent_pid=os.getpid())
+    supervisor = Supervisor(_uvicorn_config(app, config, workers), [sock], ready_line)
+    supervisor.run()
+    status = supervisor.exit_status()
+    if status:
+        raise SystemExit(status)

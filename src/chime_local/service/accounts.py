@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chime_local.auth.permissions import visible_accounts
 from chime_local.errors import UnprocessableEntityException
 from chime_local.service.context import RequestContext, new_id
 from chime_local.service.lookup import TEAM, require_account, require_supported_license
@@ -93,7 +94,11 @@ def list_accounts(ctx: RequestContext, params: dict[str, Any]) -> Doc:
         name_prefix=name,
         member_email=email,
     )
-    return paged(ctx.tokens, scope, "Accounts", page.items, page.last_seq)
+    items = page.items
+    visible = visible_accounts(ctx.config.credentials, ctx.caller.access_key)
+    if visible is not None:  # a page may hold fewer items; the token still follows the store's
+        items = [account for account in items if account["AccountId"] in visible]
+    return paged(ctx.tokens, scope, "Accounts", items, page.last_seq)
 
 
 def get_account_settings(ctx: RequestContext, params: dict[str, Any]) -> Doc:

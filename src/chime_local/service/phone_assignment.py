@@ -12,7 +12,14 @@ from typing import Any
 from chime_local.errors import BadRequestException, NotFoundException
 from chime_local.service.context import RequestContext, new_id
 from chime_local.service.lookup import require_user
-from chime_local.service.phone_numbers import ASSIGNED, DELETING, UNASSIGNED, find_number, save
+from chime_local.service.phone_numbers import (
+    ACQUIRING,
+    ASSIGNED,
+    DELETING,
+    UNASSIGNED,
+    find_number,
+    save,
+)
 from chime_local.store.sqlite import Doc
 
 
@@ -24,6 +31,8 @@ def associate_phone_number_with_user(ctx: RequestContext, params: dict[str, Any]
             f"Phone number '{params['E164PhoneNumber']}' is not in the phone number inventory"
         )
     e164 = number["E164PhoneNumber"]
+    if number["Status"] == ACQUIRING:
+        raise BadRequestException(f"Phone number {e164} is still being acquired by its order")
     if number["ProductType"] != "BusinessCalling":
         raise BadRequestException(f"Only BusinessCalling numbers can be assigned to users: {e164}")
     holder = _association(number, "UserId")

@@ -3,8 +3,15 @@
 Search is deterministic: US numbers come from the fictional ``555-0100`` to ``555-0199`` range of
 the requested (or the state's) area code, toll-free ones from the requested prefix, and other
 countries from a fixed range of their calling code; numbers already in any inventory are never
-offered. Orders complete at once: each number is ``Acquired`` (or ``Failed`` when someone owns it)
-and enters the inventory ``Unassigned``, within the tenant's quota.
+offered.
+
+An order answers ``Processing``, the order and each number, as the API reference shows. Its
+outcome is fixed when it is placed: a number someone already owns will fail, a free one enters
+the tenant's inventory at once as ``AcquireInProgress`` (so it counts against the quota and no one
+else can order it). Once ``Config.phone_number_order_delay`` has passed on the server clock
+(default 0 s: at the next read) the order reads ``Successful``, ``Partial`` or ``Failed`` with each
+number ``Acquired`` or ``Failed``, and its numbers are ``Unassigned`` (``phone_numbers.settle``).
+While it is processing, the stored order keeps the outcome and readers are shown ``Processing``.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
+from chime_local.clock import parse_wire_time, wire_time
 from chime_local.errors import (
     BadRequestException,
     NotFoundException,
@@ -20,18 +28,21 @@ from chime_local.errors import (
 from chime_local.service.context import RequestContext, new_id
 from chime_local.service.pagination import page_rows, page_scope
 from chime_local.service.phone_numbers import (
+    ACQUIRING,
     KIND,
     UNASSIGNED,
     active_count,
     check_product_type,
     is_toll_free,
     number_key,
+    order_delay,
     save,
     wire_id,
 )
 from chime_local.store.sqlite import Doc
 
 ORDER_KIND = "phone-number-order"
+PROCESSING = "Processing"
 DEFAULT_PAGE_SIZE = 50
 CALLING_CODES = {
     "US": "1", "CA": "1", "PR": "1", "AT": "43", "AU": "61", "CH": "41", "DE": "49", "DK": "45",
@@ -112,7 +123,7 @@ def country_of(number: str) -> str:
     return max(matches, key=lambda c: len(CALLING_CODES[c]), default="US")
 
 
-def new_number(number: str, product_type: str, now: str) -> Doc:
+def new_number(number: str, product_type: str, now: str, status: str = UNASSIGNED) -> Doc:
     capabilities = ("InboundCall", "OutboundCall", "InboundSMS", "OutboundSMS")
     return {
         "PhoneNumberId": wire_id(number),
@@ -120,7 +131,7 @@ def new_number(number: str, product_type: str, now: str) -> Doc:
         "Country": country_of(number),
         "Type": "TollFree" if is_toll_free(number) else "Local",
         "ProductType": product_type,
-        "Status": UNASSIGNED,
+        "Status": status,
         "Capabilities": dict.fromkeys((*capabilities, "InboundMMS", "OutboundMMS"), True),
         "Associations": [],
         "CallingNameStatus": "Unassigned",
@@ -149,21 +160,47 @@ def create_phone_number_order(ctx: RequestContext, params: dict[str, Any]) -> Do
             f"Ordering {len(free)} more numbers would exceed the inventory limit of {quota}"
         )
     for number in free:
-        save(ctx, new_number(number, product_type, ctx.now))
+        save(ctx, new_number(number, product_type, ctx.now, ACQUIRING))
     ordered = [
         {"E164PhoneNumber": n, "Status": "Acquired" if n in free else "Failed"} for n in numbers
     ]
-    status = "Successful" if len(free) == len(numbers) else "Partial" if free else "Failed"
     order = {
         "PhoneNumberOrderId": new_id(),
         "ProductType": product_type,
-        "Status": status,
-        "OrderedPhoneNumbers": ordered,
+        "Status": PROCESSING,
+        "OrderedPhoneNumbers": ordered,  # the outcome, shown once the order completes
         "CreatedTimestamp": ctx.now,
         "UpdatedTimestamp": ctx.now,
     }
     ctx.store.put_record(ORDER_KIND, ctx.tenant, order["PhoneNumberOrderId"], order)
-    return {"PhoneNumberOrder": order}
+    return {"PhoneNumberOrder": _shown(order)}
+
+
+def settle_order(ctx: RequestContext, order: Doc) -> Doc:
+    """Complete a processing order whose provisioning delay has passed on the server clock."""
+    if order["Status"] != PROCESSING:
+        return order
+    completes = parse_wire_time(order["CreatedTimestamp"]) + order_delay(ctx)
+    if ctx.moment < completes:
+        return order
+    acquired = sum(1 for n in order["OrderedPhoneNumbers"] if n["Status"] == "Acquired")
+    total = len(order["OrderedPhoneNumbers"])
+    status = "Successful" if acquired == total else "Partial" if acquired else "Failed"
+    order = {**order, "Status": status, "UpdatedTimestamp": wire_time(completes)}
+    ctx.store.put_record(ORDER_KIND, ctx.tenant, order["PhoneNumberOrderId"], order)
+    return order
+
+
+def _shown(order: Doc) -> Doc:
+    """The order as readers see it: while processing, every number is processing too."""
+    if order["Status"] != PROCESSING:
+        return order
+    ordered = [{**n, "Status": PROCESSING} for n in order["OrderedPhoneNumbers"]]
+    return {**order, "OrderedPhoneNumbers": ordered}
+
+
+def _readable(ctx: RequestContext, order: Doc) -> Doc:
+    return _shown(settle_order(ctx, order))
 
 
 def get_phone_number_order(ctx: RequestContext, params: dict[str, Any]) -> Doc:
@@ -171,11 +208,11 @@ def get_phone_number_order(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     order = ctx.store.get_record(ORDER_KIND, order_id.lower(), scope=ctx.tenant)
     if order is None:
         raise NotFoundException(f"Phone number order '{order_id}' not found")
-    return {"PhoneNumberOrder": order}
+    return {"PhoneNumberOrder": _readable(ctx, order)}
 
 
 def list_phone_number_orders(ctx: RequestContext, params: dict[str, Any]) -> Doc:
-    rows = ctx.store.scope_records(ORDER_KIND, ctx.tenant)
+    rows = [(seq, _readable(ctx, o)) for seq, o in ctx.store.scope_records(ORDER_KIND, ctx.tenant)]
     limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
     scope = page_scope("ListPhoneNumberOrders")
     return page_rows(ctx.tokens, scope, "PhoneNumberOrders", rows, params.get("NextToken"), limit)

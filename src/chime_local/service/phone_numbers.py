@@ -3,7 +3,9 @@
 Numbers belong to the AWS account (tenant), not to a Chime account. ``PhoneNumberId`` is accepted
 as ``+12065550100`` or ``%2B12065550100`` (after the one percent-decode of the path), and is
 returned in the service's URL-encoded form. Time-based transitions read the server's clock and are
-applied whenever numbers are read: a calling-name change completes after
+applied whenever numbers are read: an ordered number (``AcquireInProgress``) becomes ``Unassigned``
+once the order's provisioning delay has passed (:func:`order_delay`), a calling-name change
+completes after
 :data:`CALLING_NAME_DELAY`, and a deleted number leaves the deletion queue (is purged) after
 :data:`DELETION_QUEUE`.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from chime_local.auth.permissions import visible_accounts
 from chime_local.clock import parse_wire_time
 from chime_local.errors import (
     BadRequestException,
@@ -31,6 +34,7 @@ CALLING_NAME_DELAY = timedelta(seconds=60)
 DEFAULT_PAGE_SIZE = 50
 TOLL_FREE_AREA_CODES = frozenset({"800", "833", "844", "855", "866", "877", "888"})
 DELETING, UNASSIGNED, ASSIGNED = "DeleteInProgress", "Unassigned", "Assigned"
+ACQUIRING = "AcquireInProgress"
 
 
 class PhoneNumberAssociationsExist(BadRequestException):
@@ -72,11 +76,21 @@ def settle(ctx: RequestContext, number: Doc) -> Doc | None:
     if number["Status"] == DELETING and now >= parse_wire_time(deleted) + DELETION_QUEUE:
         ctx.store.delete_record(KIND, number["E164PhoneNumber"])
         return None
+    if number["Status"] == ACQUIRING:
+        if now < parse_wire_time(number["CreatedTimestamp"]) + order_delay(ctx):
+            return number
+        number["Status"] = UNASSIGNED
+        save(ctx, number)
     renaming = number.get("CallingNameStatus") == "UpdateInProgress"
     if renaming and now >= parse_wire_time(number["UpdatedTimestamp"]) + CALLING_NAME_DELAY:
         number["CallingNameStatus"] = "UpdateSucceeded"
         save(ctx, number)
     return number
+
+
+def order_delay(ctx: RequestContext) -> timedelta:
+    """How long an order stays processing (decisions 20), on the server clock."""
+    return timedelta(seconds=ctx.config.phone_number_order_delay)
 
 
 def save(ctx: RequestContext, number: Doc) -> None:
@@ -118,7 +132,11 @@ def list_phone_numbers(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     if (name is None) != (value is None):
         raise BadRequestException("FilterName and FilterValue must be given together")
 
+    visible = visible_accounts(ctx.config.credentials, ctx.caller.access_key)
+
     def wanted(number: Doc) -> bool:
+        if visible is not None and not _in_accounts(number, visible):
+            return False
         if status is not None and number["Status"] != status:
             return False
         if product is not None and number["ProductType"] != product:
@@ -130,6 +148,12 @@ def list_phone_numbers(ctx: RequestContext, params: dict[str, Any]) -> Doc:
     scope = page_scope("ListPhoneNumbers", status, product, name, value)
     limit = params.get("MaxResults", DEFAULT_PAGE_SIZE)
     return page_rows(ctx.tokens, scope, "PhoneNumbers", rows, params.get("NextToken"), limit)
+
+
+def _in_accounts(number: Doc, accounts: frozenset[str]) -> bool:
+    """Whether a number is associated with none but these accounts."""
+    associations = number.get("Associations", [])
+    return all(a["Value"] in accounts for a in associations if a["Name"] == "AccountId")
 
 
 def apply_update(ctx: RequestContext, number: Doc, changes: dict[str, Any]) -> None:
