@@ -1,22 +1,14 @@
-"""Fuzz fixtures: hypothesis profiles, a tenant with one of each resource, and a run summary.
-
-Profiles (``--hypothesis-profile``): ``ci`` (the default here) draws a few dozen cases per
-operation, derandomized so every CI run sends the same requests; ``long`` draws 170 per
-operation (over 10,000 in all) from a seed ``./run fuzz`` prints. ``CHIME_FUZZ_PROFILE`` picks
-the profile (a conftest below the rootdir loads too late for hypothesis's own option). Each test records how many
-requests it sent and how many answered with a modeled error; the terminal summary adds them up.
+"""Fuzz fixtures: a tenant with one of each resource, the oracle, and a count of the cases. Each test records how many requests it sent and how many answered with a modeled error;
+``tests/fuzz/profiles.py`` adds them up at the end of the run.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 from chime_local.protocol.api import load_api
 from chime_local.protocol.openapi import openapi_document
@@ -26,20 +18,6 @@ from tests.fuzz.oracle import Oracle
 from tests.fuzz.strategies import Pools
 from tests.fuzz.wire import Sender
 from tests.support import fresh_tenant, sdk_client
-
-_COMMON = {
-    "deadline": None,
-    "database": None,
-    "suppress_health_check": [
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-        HealthCheck.function_scoped_fixture,  # one populated tenant per operation, on purpose
-    ],
-}
-settings.register_profile("ci", max_examples=25, derandomize=True, **_COMMON)
-settings.register_profile("long", max_examples=170, **_COMMON)
-PROFILE = os.environ.get("CHIME_FUZZ_PROFILE", "ci")
-settings.load_profile(PROFILE)
 
 
 @dataclass
@@ -110,22 +88,3 @@ def fuzz_target(server: ServerProcess) -> Iterator[FuzzTarget]:
     sender = Sender(server.endpoint_url, tenant)
     yield FuzzTarget(sender, pools)
     sender.close()
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    cases, errors = 0, {}
-    for reports in terminalreporter.stats.values():
-        for report in reports:
-            for name, value in getattr(report, "user_properties", ()):
-                if name == "fuzz_cases" and getattr(report, "when", "") == "teardown":
-                    cases += value
-                elif name == "fuzz_errors" and getattr(report, "when", "") == "teardown":
-                    for error, count in value.items():
-                        errors[error] = errors.get(error, 0) + count
-    if cases:
-        terminalreporter.write_sep("-", f"fuzz summary (hypothesis profile {PROFILE})")
-        terminalreporter.write_line(
-            f"cases: {cases}, answered with an error: {sum(errors.values())}"
-        )
-        for error, count in sorted(errors.items(), key=lambda item: -item[1]):
-            terminalreporter.write_line(f"  {error}: {count}")
