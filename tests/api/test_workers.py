@@ -73,7 +73,9 @@ def test_workers_end_when_the_parent_is_killed_and_the_port_is_free_again(
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "workers.db"
-    server = ServerProcess(db=db, extra_args=("--quiet", "--workers", "2")).start()
+    server = ServerProcess(
+        db=db, extra_args=("--quiet", "--workers", "2"), startup_timeout=60
+    ).start()
     try:
         workers = workers_of(server)
         assert len(workers) == 2
@@ -90,7 +92,7 @@ def test_workers_end_when_the_parent_is_killed_and_the_port_is_free_again(
 
 def test_a_dead_worker_is_replaced(tmp_path: Path) -> None:
     with ServerProcess(
-        db=tmp_path / "workers.db", extra_args=("--quiet", "--workers", "2")
+        db=tmp_path / "workers.db", extra_args=("--quiet", "--workers", "2"), startup_timeout=60
     ) as server:
         first = workers_of(server)
         victim = min(first)

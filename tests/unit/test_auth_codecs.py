@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from botocore.auth import SigV4Auth
@@ -123,18 +125,31 @@ def test_botocore_signed_requests_verify_and_tampered_ones_do_not(
         verifier.verify(received, header, "secret", at)
 
 
-@pytest.mark.parametrize("declared", ["UNSIGNED-PAYLOAD", None])
-def test_a_declared_payload_hash_is_what_was_signed(declared: str | None) -> None:
+def _server_side_canonical(declared: str | None) -> tuple[HttpRequest, Any, str, str]:
     headers = {"X-Amz-Content-SHA256": declared} if declared else {}
-    signed, expected = _signed_by_botocore(
-        "POST", "http://chime.local/accounts", b'{"Name":"Team"}', headers
-    )
+    body = b'{"Name":"Team"}'
+    signed, expected = _signed_by_botocore("POST", "http://chime.local/accounts", body, headers)
     received = _as_received(signed)
     header = parse_authorization(received.headers["authorization"])
     server_side = _ServerSigV4(Credentials("AKIDEXAMPLE", "secret"), "chime", "us-east-1")
     rebuilt = _rebuild(received, header, received.headers["x-amz-date"])
-    assert server_side.canonical_request(rebuilt) == expected
+    return received, header, server_side.canonical_request(rebuilt), expected
+
+
+@pytest.mark.parametrize("declared", [hashlib.sha256(b'{"Name":"Team"}').hexdigest(), None])
+def test_the_payload_hash_is_the_bodys(declared: str | None) -> None:
+    received, header, canonical, expected = _server_side_canonical(declared)
+    assert canonical == expected
+    assert canonical.endswith(hashlib.sha256(b'{"Name":"Team"}').hexdigest())
     SignatureVerifier().verify(received, header, "secret", datetime.now(UTC))
+
+
+def test_an_unsigned_payload_is_hashed_from_the_body_and_never_matches() -> None:
+    received, header, canonical, signed_over = _server_side_canonical("UNSIGNED-PAYLOAD")
+    assert signed_over.endswith("UNSIGNED-PAYLOAD")
+    assert canonical.endswith(hashlib.sha256(b'{"Name":"Team"}').hexdigest())
+    with pytest.raises(InvalidSignatureException):
+        SignatureVerifier().verify(received, header, "secret", datetime.now(UTC))
 
 
 @pytest.mark.parametrize(

@@ -2,17 +2,25 @@
 
 The result maps input member names to plain JSON values, ready for the validator. An absent
 body, an empty body and ``{}`` are the same. Malformed JSON, a body that is not an object, and a
-query integer that is not a number are ``BadRequestException`` (decisions 4).
+query integer that is not a number are ``BadRequestException`` (decisions 4); the invalid value
+is echoed cut short.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from chime_local.errors import BadRequestException
 from chime_local.jsonio import loads
 from chime_local.protocol.api import Operation
+from chime_local.protocol.validator import bounded_echo
+
+# A query integer as Java parses one: ASCII digits and a sign, no spaces or underscores (which
+# Python's int() would accept); longer than a long's digits is invalid too.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_MAX_DIGITS = 20
 
 
 def parse_request(
@@ -39,13 +47,13 @@ def _add_query_members(
         if not spec.integer:
             params[spec.member] = raw
             continue
-        try:
+        if _INTEGER.fullmatch(raw) and len(raw) <= _MAX_DIGITS:
             params[spec.member] = int(raw)
-        except ValueError:
+        else:
             raise BadRequestException(
-                f"1 validation error detected: Value '{raw}' at '{spec.member}' failed to "
-                "satisfy constraint: Member must be a number"
-            ) from None
+                f"1 validation error detected: Value '{bounded_echo(raw)}' at '{spec.member}' "
+                "failed to satisfy constraint: Member must be a number"
+            )
 
 
 def _add_body_members(operation: Operation, body: bytes, params: dict[str, Any]) -> None:

@@ -71,7 +71,6 @@ class LimitedHttpToolsProtocol(BatchingHttpToolsProtocol):
         self.limits: ConnectionLimits = config.chime_local_limits
         self._read_timer: asyncio.TimerHandle | None = None
         self._head_bytes = 0  # received while a head is incomplete (heads that never complete)
-        self._head_size = 0  # of the current head as parsed: its URL, header names and values
         self._in_head = True
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -98,19 +97,12 @@ class LimitedHttpToolsProtocol(BatchingHttpToolsProtocol):
         if self._read_timer is None:  # a new request on a kept-alive connection
             self._arm_read_timer()
 
-    def on_url(self, url: bytes) -> None:
-        self._head_size += len(url)
-        super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._head_size += len(name) + len(value) + 4
-        super().on_header(name, value)
-
     def on_headers_complete(self) -> None:
-        if self._head_size > self.limits.max_header_bytes:
+        head_size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+        if head_size > self.limits.max_header_bytes:
             cast(dict[str, Any], self.scope)[REFUSED] = self._head_too_large()
         self._in_head = False
-        self._head_bytes = self._head_size = 0
+        self._head_bytes = 0
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:

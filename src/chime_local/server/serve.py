@@ -120,6 +120,7 @@ def _uvicorn_config(app: Any, config: Config, workers: int = 1) -> Any:
         server_header=False,
         proxy_headers=False,  # no X-Forwarded-* handling: one middleware less per request
         workers=workers,
+        timeout_worker_healthcheck=20,  # seconds a worker may take to answer the supervisor's ping
     )
     set_connection_limits(uv_config, config)
     return uv_config

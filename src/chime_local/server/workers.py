@@ -31,6 +31,7 @@ from chime_local.server.asgi import AsgiApp, Receive, Scope, Send
 
 log = logging.getLogger("chime_local")
 PARENT_CHECK_SECONDS = 0.5
+STARTUP_SECONDS = 120  # a spawned worker imports and loads everything anew: slow on a busy machine
 
 
 class WorkerApp:
@@ -90,8 +91,7 @@ class Supervisor(Multiprocess):
 
     def init_processes(self) -> None:
         super().init_processes()
-        timeout = self.config.timeout_worker_healthcheck
-        if all(p.wait_until_ready(timeout, self.should_exit) for p in self.processes):
+        if all(p.wait_until_ready(STARTUP_SECONDS, self.should_exit) for p in self.processes):
             print(self.ready_line, flush=True)
         else:
             log.error("the workers did not start; stopping")

@@ -26,7 +26,7 @@ class ServerProcess:
         db: str | Path | None = None,
         extra_args: tuple[str, ...] = (),
         host: str = "127.0.0.1",
-        startup_timeout: float = 20.0,
+        startup_timeout: float = 60.0,  # spawned workers start slowly on a busy machine
         cwd: str | Path | None = None,
         storage: tuple[str, ...] | None = None,
     ) -> None:
