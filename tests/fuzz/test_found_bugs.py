@@ -22,3 +22,13 @@ def test_batch_item_without_an_id_is_an_error_without_an_empty_id(server: Server
     assert (
         client.list_room_memberships(AccountId=account_id, RoomId=room_id)["RoomMemberships"] == []
     )
+
+
+def test_batch_item_with_a_blank_id_is_an_error_without_the_id(server: ServerProcess) -> None:
+    """``PhoneNumberIds`` items may be any string, the answer's ``PhoneNumberId`` may not be
+    blank (found by ``./run fuzz``: ``{"PhoneNumberIds": [" "]}``)."""
+    client = sdk_client(server.endpoint_url, fresh_tenant())
+    answer = client.batch_delete_phone_number(PhoneNumberIds=[" ", "+12065550199"])
+    errors = answer["PhoneNumberErrors"]
+    assert [error.get("PhoneNumberId") for error in errors] == [None, "+12065550199"]
+    assert {error["ErrorCode"] for error in errors} == {"NotFound"}

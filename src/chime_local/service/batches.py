@@ -17,13 +17,13 @@ def item_errors(
 ) -> list[Doc]:
     """Run ``action`` on every (id, item); a modeled error fails that item only.
 
-    An item that names no id gets an error without the id member: the model's id shapes are
-    non-empty strings, so an empty one would not be a valid answer."""
+    An item that names no id, or a blank one, gets an error without the id member: the model's
+    id shapes in these answers are ``NonEmptyString`` (``.*\\S.*``), which a blank id is not."""
     errors: list[Doc] = []
     for item_id, item in items:
         try:
             action(item_id, item)
         except ChimeError as error:
-            named = {id_member: item_id} if item_id else {}
+            named = {id_member: item_id} if item_id.strip() else {}
             errors.append(named | {"ErrorCode": error.code, "ErrorMessage": error.message})
     return errors
