@@ -5,7 +5,8 @@
 ASCII classes). Identifier members draw mostly from ``pools`` (ids that exist on the server), so
 valid requests reach handlers, not only the NotFound path. ``broken_input`` takes a valid input
 and breaks one member: null, a wrong JSON type, a value outside its length, range, enum or
-pattern, a null list item, a missing required member, an unknown member.
+pattern, a null list item, a missing required member, an unknown member. ``garbled`` turns a
+body into one that is no JSON object at all.
 """
 
 from __future__ import annotations
@@ -150,3 +151,12 @@ def broken_input(
     target = draw(st.sampled_from(members))
     document[target] = draw(invalid_value(shape.members[target]))
     return document, target
+
+
+def garbled(body: bytes) -> st.SearchStrategy[bytes]:
+    """A body that is not one JSON object: cut short, another JSON value, or arbitrary bytes."""
+    return st.one_of(
+        st.integers(0, max(len(body) - 1, 0)).map(lambda cut: body[:cut]),
+        st.sampled_from([b"[]", b"null", b"42", b'"text"', b"{", b"\xff\xfe{}", b"{}{}"]),
+        st.binary(max_size=64),
+    )

@@ -1,7 +1,8 @@
 """Every one of the 62 operations, fuzzed over a socket with valid and broken signed requests.
 
 Valid inputs are drawn from the model and serialized by botocore; broken inputs have one member
-null, of a wrong type, out of its bounds, enum or pattern, missing or unknown. Whatever comes,
+null, of a wrong type, out of its bounds, enum or pattern, missing or unknown, and now and then
+a body that is no JSON object at all. Whatever comes,
 the server answers as the model says (see ``oracle.py``): never a 5xx, only modeled errors, and
 successes whose bodies match the output shape.
 """
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from chime_local.protocol.api import load_api
 from tests.fuzz.conftest import FuzzTally, FuzzTarget
 from tests.fuzz.oracle import Oracle
-from tests.fuzz.strategies import broken_input, valid_structure
+from tests.fuzz.strategies import broken_input, garbled, valid_structure
 from tests.fuzz.wire import raw_request, sdk_request
 
 API = load_api()
@@ -43,6 +44,8 @@ def test_operation_answers_as_modeled(
         params, broken = data.draw(broken_input(operation.input_shape, pools), label="input")
         request = raw_request(operation, params)
         path_broken = broken in dict(operation.label_slots).values()
+        if operation.body_members and data.draw(st.integers(0, 4), label="garble") == 0:
+            request["body"] = data.draw(garbled(request["body"]), label="body")
     reply = fuzz_target.sender.send(request)
     tally.count(reply.headers.get("x-amzn-errortype") if reply.status >= 300 else None)
     oracle.check(operation, reply, path_broken=path_broken)
