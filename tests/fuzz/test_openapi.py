@@ -102,6 +102,30 @@ def test_constraints_come_from_the_model() -> None:
     assert create_user["required"] == ["Name"]
 
 
+@pytest.mark.parametrize("name", sorted(DOCUMENT["components"]["schemas"]))
+def test_every_schema_carries_its_shapes_constraints(name: str) -> None:
+    shape, schema = API.shape(name), DOCUMENT["components"]["schemas"][name]
+    metadata = shape.metadata
+    if shape.type_name == "structure":
+        members = {m: s for m, s in shape.members.items() if "location" not in s.serialization}
+        assert set(schema["properties"]) <= {
+            s.serialization.get("name", m) for m, s in shape.members.items()
+        }
+        assert set(members) <= set(schema["properties"])
+        return
+    words = {
+        "string": ("minLength", "maxLength"),
+        "list": ("minItems", "maxItems"),
+        "integer": ("minimum", "maximum"),
+        "long": ("minimum", "maximum"),
+    }.get(shape.type_name, ("", ""))
+    expected = {words[0]: metadata.get("min"), words[1]: metadata.get("max")}
+    expected |= {"pattern": metadata.get("pattern"), "enum": metadata.get("enum")}
+    assert {key: schema.get(key) for key in expected} == {
+        key: (list(value) if key == "enum" and value else value) for key, value in expected.items()
+    }
+
+
 def test_the_document_is_built_from_the_model_alone() -> None:
     assert build_document(API) == DOCUMENT
 
