@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openapi_spec_validator import validate
 
 from chime_local.admin.api import AdminApi
 from chime_local.admin.app import PAGE_ROUTES
@@ -55,7 +56,8 @@ def real_routes(tmp_path: Path) -> set[tuple[str, str]]:
         emulator.close()
 
 
-def test_it_is_an_openapi_3_1_document(document: dict[str, Any]) -> None:
+def test_it_is_a_valid_openapi_3_1_document(document: dict[str, Any]) -> None:
+    validate(document)  # raises on an invalid document
     assert document["openapi"].startswith("3.1")
     assert document["servers"] == [{"url": "/_chime_local"}]
     for item in document["paths"].values():

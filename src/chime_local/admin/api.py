@@ -25,6 +25,7 @@ from chime_local.errors import BadRequestException, ChimeError
 from chime_local.guards import FAULT_ERRORS, FaultRule
 from chime_local.jsonio import loads
 from chime_local.protocol.http import HttpRequest, HttpResponse
+from chime_local.protocol.openapi import openapi_document as chime_openapi_document
 from chime_local.protocol.serializer import json_response
 from chime_local.seed import SeedError
 from chime_local.service import outbox
@@ -91,6 +92,7 @@ class AdminApi:
             ("GET", "requests", self.get_requests),
             ("GET", "resources", self.get_resource_counts),
             ("GET", "resources/{name}", self.get_resource),
+            ("GET", "openapi/chime.json", self.get_chime_openapi),
         ]
         self._compiled = [
             (method, route_pattern(template), handler) for method, template, handler in self.routes
@@ -139,6 +141,9 @@ class AdminApi:
             return True
         given = request.headers.get("authorization", "")
         return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+    def get_chime_openapi(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        return 200, chime_openapi_document()
 
     def get_faults(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
         return 200, {"Faults": [rule.describe() for rule in self.emulator.faults.rules()]}
