@@ -206,3 +206,38 @@ def test_the_token_guard(guarded_server: ServerProcess, page: Any) -> None:
     page.get_by_label("Yes, delete every record").check()
     page.get_by_role("button", name="Reset everything").click()
     assert "Everything reset" in page.get_by_role("status").inner_text()
+
+
+def test_a_fault_rule_is_removed_in_the_console(console_server: ServerProcess, page: Any) -> None:
+    page.goto(console(console_server, "controls"))
+    page.get_by_label("Operation").select_option("ListAccounts")
+    page.get_by_label("Count (next N calls)").fill("")
+    page.get_by_label("or probability (0-1)").fill("0.5")
+    page.get_by_role("button", name="Add the fault rule").click()
+    assert "ListAccounts" in page.locator("#faults").inner_text()
+    page.get_by_role("button", name="Remove the fault rule on ListAccounts").click()
+    assert "Fault rule removed" in page.get_by_role("status").inner_text()
+    assert "No fault rules." in page.locator("#faults").inner_text()
+
+
+def test_export_reset_and_import_restore_the_state(
+    console_server: ServerProcess, client: Any, page: Any, tmp_path: Path
+) -> None:
+    """Last in the module: it resets the module's server."""
+    account_id = client.create_account(Name="Round Trip")["Account"]["AccountId"]
+    page.goto(console(console_server, "controls"))
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download an export (seed document)").click()
+    exported = tmp_path / "export.json"
+    download.value.save_as(exported)
+    page.get_by_role("button", name="Reset everything").click()  # the box is not ticked
+    assert client.get_account(AccountId=account_id)["Account"]["Name"] == "Round Trip"
+    page.get_by_label("Yes, delete every record").check()
+    page.get_by_role("button", name="Reset everything").click()
+    assert "Everything reset" in page.get_by_role("status").inner_text()
+    with pytest.raises(ClientError):
+        client.get_account(AccountId=account_id)
+    page.get_by_label("Seed or export file (JSON)").set_input_files(str(exported))
+    page.get_by_role("button", name="Import").click()
+    assert "Imported" in page.get_by_role("status").inner_text()
+    assert client.get_account(AccountId=account_id)["Account"]["Name"] == "Round Trip"
