@@ -143,15 +143,22 @@ def test_advancing_the_clock_purges_a_deleted_phone_number(
     assert raised.value.response["Error"]["Code"] == "NotFoundException"
 
 
+def add_fault(
+    page: Any, server: ServerProcess, operation: str, count: str = "", probability: str = ""
+) -> None:
+    page.goto(console(server, "controls"))
+    page.get_by_label("Operation").select_option(operation)
+    page.get_by_label("Error").select_option("ServiceFailureException")
+    page.get_by_label("Count (next N calls)").fill(count)
+    page.get_by_label("or probability (0-1)").fill(probability)
+    page.get_by_role("button", name="Add the fault rule").click()
+
+
 def test_a_fault_added_in_the_console_fails_the_next_call(
     console_server: ServerProcess, client: Any, page: Any
 ) -> None:
     account_id = client.create_account(Name="Faulty")["Account"]["AccountId"]
-    page.goto(console(console_server, "controls"))
-    page.get_by_label("Operation").select_option("GetAccount")
-    page.get_by_label("Error").select_option("ServiceFailureException")
-    page.get_by_label("Count (next N calls)").fill("1")
-    page.get_by_role("button", name="Add the fault rule").click()
+    add_fault(page, console_server, "GetAccount", count="1")
     assert "Fault rule added" in page.get_by_role("status").inner_text()
     assert "GetAccount" in page.locator("#faults").inner_text()
     screenshot(page, "controls")
@@ -209,11 +216,7 @@ def test_the_token_guard(guarded_server: ServerProcess, page: Any) -> None:
 
 
 def test_a_fault_rule_is_removed_in_the_console(console_server: ServerProcess, page: Any) -> None:
-    page.goto(console(console_server, "controls"))
-    page.get_by_label("Operation").select_option("ListAccounts")
-    page.get_by_label("Count (next N calls)").fill("")
-    page.get_by_label("or probability (0-1)").fill("0.5")
-    page.get_by_role("button", name="Add the fault rule").click()
+    add_fault(page, console_server, "ListAccounts", probability="0.5")
     assert "ListAccounts" in page.locator("#faults").inner_text()
     page.get_by_role("button", name="Remove the fault rule on ListAccounts").click()
     assert "Fault rule removed" in page.get_by_role("status").inner_text()
