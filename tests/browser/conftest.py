@@ -2,6 +2,8 @@
 Playwright through ``executable_path`` (Playwright's own browser download is not used).
 
 Without a Chromium these tests skip with a one-line reason; under ``CI=true`` that is a failure.
+The browser lives for one module: Playwright's synchronous API keeps an event loop running on
+the thread while it is started, which ``asyncio.run`` in other tests on the worker cannot share.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     path = chromium_path()
     if path is None:
