@@ -45,7 +45,9 @@ def _serve_command(commands: Any) -> None:
     )
     storage = serve.add_mutually_exclusive_group()
     storage.add_argument(
-        "--db", default=DEFAULT_DB, help=f"SQLite file holding the state (default {DEFAULT_DB})"
+        "--db",
+        default=DEFAULT_DB,
+        help=f"SQLite file or postgresql://USER@HOST:PORT/DBNAME URL (default {DEFAULT_DB})",
     )
     storage.add_argument(
         "--in-memory", action="store_true", help="keep all state in memory; nothing is written"
@@ -219,7 +221,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (ValueError, OSError) as exc:
             print(f"chime-local: {exc}", file=sys.stderr)
             return 2
-        serve(config, host=args.host, port=args.port, workers=args.workers)
+        from chime_local.store import StoreError
+
+        try:
+            serve(config, host=args.host, port=args.port, workers=args.workers)
+        except StoreError as exc:
+            print(f"chime-local: {exc}", file=sys.stderr)
+            return 2
     elif args.command in ("seed", "import", "export", "reset", "accept-invitation"):
         from chime_local.admin.targets import AdminRequestError
         from chime_local.errors import ChimeError

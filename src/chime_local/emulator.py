@@ -28,8 +28,10 @@ from chime_local.clock import Clock
 from chime_local.config import Config
 from chime_local.errors import (
     ChimeError,
+    ConflictException,
     NotImplementedOperation,
     ServiceFailureException,
+    ServiceUnavailableException,
 )
 from chime_local.guards import FaultInjector, RateLimiter
 from chime_local.protocol.api import Operation, load_api
@@ -45,8 +47,16 @@ from chime_local.service.context import Caller, Handler, RequestContext
 from chime_local.service.lookup import user_not_found
 from chime_local.service.pagination import TokenCodec
 from chime_local.service.users import accept_invitation
-from chime_local.store import Store
-from chime_local.store.sqlite import Doc
+from chime_local.store import (
+    DuplicateKey,
+    RetryTransaction,
+    Store,
+    StoreBusy,
+    StoreError,
+    StoreUnavailable,
+    open_store,
+)
+from chime_local.store.base import Doc
 from chime_local.version import __version__
 
 log = logging.getLogger("chime_local")
@@ -55,6 +65,8 @@ _ANONYMOUS = Caller(access_key="-", tenant="-")
 # The version (4) and variant (RFC 4122) bits of a UUIDv4: what is cleared, then what is set.
 _UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+# A transaction the database aborted to stay serializable is run again, at most this often.
+_TRANSACTION_ATTEMPTS = 20
 
 
 class Emulator:
@@ -63,7 +75,7 @@ class Emulator:
     def __init__(self, config: Config | None = None, *, store: Store | None = None) -> None:
         self.config = config or Config()
         self.api = load_api()
-        self.store = store or Store(self.config.db_path, durable=self.config.durable)
+        self.store = store or open_store(self.config.db_path, durable=self.config.durable)
         self.clock = Clock()
         self.started = time.monotonic()
         self.authenticator = Authenticator(self.config.default_tenant, self.config.credentials)
@@ -96,7 +108,10 @@ class Emulator:
         digits = f"{bits:032x}"
         return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
-    def handle(self, request: HttpRequest) -> HttpResponse:
+    def handle(self, request: HttpRequest, may_block: bool = True) -> HttpResponse:
+        """Answer one request. With ``may_block`` False (the caller is the event loop), a
+        write that finds the database locked by another process is not waited for:
+        :class:`StoreBusy` propagates so the caller can run the request again on a thread."""
         request_id = self.new_request_id()
         began = time.perf_counter()
         if request.path.startswith(ADMIN_PREFIX):
@@ -116,9 +131,15 @@ class Emulator:
             self.faults.check(operation.name, caller.access_key)
             params = parse_request(operation, match.labels, query, request.body)
             self.validator.validate(operation.input_shape, params)
-            response = self._run(operation, caller, params, request_id, moment)
+            response = self._run(operation, caller, params, request_id, moment, may_block)
         except ChimeError as error:
             response = error_response(error, request_id)
+        except StoreBusy:
+            if not may_block:
+                raise
+            response = error_response(_store_failure(StoreUnavailable(), request_id), request_id)
+        except StoreError as error:
+            response = error_response(_store_failure(error, request_id), request_id)
         except Exception:
             log.exception("request %s failed", request_id)
             failure = ServiceFailureException(
@@ -146,13 +167,21 @@ class Emulator:
         params: dict[str, Any],
         request_id: str,
         moment: datetime,
+        may_block: bool = True,
     ) -> HttpResponse:
         handler = self.handlers.get(operation.name)
         if handler is None:
             raise NotImplementedOperation(f"{operation.name} is not implemented by chime-local yet")
         ctx = self.context(caller, moment)
-        with self.store.transaction(write=operation.writes):
-            result = handler(ctx, params)
+        for attempt in range(1, _TRANSACTION_ATTEMPTS + 1):
+            try:
+                with self.store.transaction(write=operation.writes, wait=may_block):
+                    result = handler(ctx, params)
+                break
+            except RetryTransaction:
+                if attempt == _TRANSACTION_ATTEMPTS:
+                    raise StoreUnavailable("too many concurrent conflicting writes") from None
+                time.sleep(random.uniform(0, 0.002 * attempt))  # only engines that block retry
         return self.serializer.success(operation, result, request_id)
 
     def _log(
@@ -188,7 +217,8 @@ class Emulator:
         return {
             "Status": "ok",
             "Version": __version__,
-            "Storage": "memory" if self.store.in_memory else f"sqlite:{self.store.path}",
+            "Storage": self.store.describe(),
+            "StoreStatus": "ok" if self.store.available else "unavailable",
             "UptimeSeconds": round(time.monotonic() - self.started, 3),
             "Operations": {
                 "Implemented": sum(1 for name in self.api.operations if self.implemented(name)),
@@ -240,3 +270,13 @@ class Emulator:
 
     def recent_calls(self, limit: int = 100) -> list[dict[str, Any]]:
         return self.calls.recent(limit)
+
+
+def _store_failure(error: StoreError, request_id: str) -> ChimeError:
+    """The modeled answer to a failure of the storage engine (logged: an operator must know)."""
+    if isinstance(error, DuplicateKey):  # a concurrent request took the same unique key
+        return ConflictException("The resource already exists (a concurrent request created it)")
+    log.warning("request %s: store unavailable: %s", request_id, error or "database locked")
+    return ServiceUnavailableException(
+        f"The service is temporarily unavailable; retry later (request id {request_id})"
+    )

@@ -26,7 +26,7 @@ from chime_local.config import Config
 from chime_local.emulator import Emulator
 from chime_local.server.asgi import AsgiApp
 from chime_local.server.batching import BatchingHttpToolsProtocol
-from chime_local.store import Store
+from chime_local.store import open_store
 
 
 class _Server(uvicorn.Server):
@@ -115,7 +115,7 @@ def _serve_one(config: Config, sock: socket.socket, ready_line: str | None) -> N
 def _serve_forked(config: Config, sock: socket.socket, ready_line: str, workers: int) -> None:
     """Pre-fork: the workers share the listening socket and the SQLite file (WAL, one writer at
     a time). The clock, fault rules, rate limits and request log are per worker."""
-    Store(config.db_path, durable=config.durable).close()  # migrate once, before any worker
+    open_store(config.db_path, durable=config.durable).close()  # migrate once, before workers
     children = []
     for _ in range(workers):
         pid = os.fork()

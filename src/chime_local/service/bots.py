@@ -23,10 +23,11 @@ from chime_local.errors import (
 from chime_local.service.context import RequestContext, new_id
 from chime_local.service.lookup import require_enterprise_account
 from chime_local.service.pagination import page_rows, page_scope
-from chime_local.store.sqlite import Doc
+from chime_local.store import kinds
+from chime_local.store.base import Doc
 
-BOT_KIND = "bot"
-EVENTS_KIND = "bot-events"
+BOT_KIND = kinds.BOT
+EVENTS_KIND = kinds.BOT_EVENTS
 BOT_LIMIT = 10
 DEFAULT_PAGE_SIZE = 10
 _TOKEN_ALPHABET = string.ascii_letters + string.digits + "+/"

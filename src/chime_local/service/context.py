@@ -16,7 +16,7 @@ from typing import Any
 from chime_local.clock import wire_time
 from chime_local.config import Config
 from chime_local.service.pagination import TokenCodec
-from chime_local.store import Store
+from chime_local.store.base import Store
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from chime_local.errors import BadRequestException, NotFoundException
 from chime_local.service.context import RequestContext, new_id
 from chime_local.service.lookup import require_user
 from chime_local.service.phone_numbers import ASSIGNED, DELETING, UNASSIGNED, find_number, save
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc
 
 
 def associate_phone_number_with_user(ctx: RequestContext, params: dict[str, Any]) -> Doc:

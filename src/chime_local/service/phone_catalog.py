@@ -29,9 +29,10 @@ from chime_local.service.phone_numbers import (
     save,
     wire_id,
 )
-from chime_local.store.sqlite import Doc
+from chime_local.store import kinds
+from chime_local.store.base import Doc
 
-ORDER_KIND = "phone-number-order"
+ORDER_KIND = kinds.PHONE_NUMBER_ORDER
 DEFAULT_PAGE_SIZE = 50
 CALLING_CODES = {
     "US": "1", "CA": "1", "PR": "1", "AT": "43", "AU": "61", "CH": "41", "DE": "49", "DK": "45",

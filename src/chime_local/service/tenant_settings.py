@@ -12,10 +12,11 @@ from typing import Any
 from chime_local.clock import parse_wire_time
 from chime_local.errors import BadRequestException
 from chime_local.service.context import RequestContext
-from chime_local.store.sqlite import Doc
+from chime_local.store import kinds
+from chime_local.store.base import Doc
 
-GLOBAL_KIND = "global-settings"
-PHONE_KIND = "phone-number-settings"
+GLOBAL_KIND = kinds.GLOBAL_SETTINGS
+PHONE_KIND = kinds.PHONE_NUMBER_SETTINGS
 CALLING_NAME_INTERVAL = timedelta(days=7)
 
 
