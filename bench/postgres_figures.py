@@ -1,0 +1,127 @@
+"""PostgreSQL figures: GetUser and CreateUser at 16 connections with one and two instances on one
+database, and a large load (users per second, bytes per user, GetUser p50/p99 at that size).
+
+The database is ``CHIME_LOCAL_BENCH_POSTGRES`` (a URL of a maintenance database on which a
+fresh database per run is created) or a throwaway cluster started like the tests' own. With two
+instances, one wrk per instance (8 connections each) runs at the same time and their rates add
+up: no load balancer sits between them and the instances.
+
+``python -m bench.postgres_figures USERS SECONDS`` runs it alone (small numbers for a smoke run).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from tests.postgres import Cluster
+
+from bench.http_figures import ACCOUNT, CREDENTIALS, TENANT, USER, chime_requests
+from bench.servers import free_port, wait_until_up
+from bench.wrk import Load, run_wrk
+from chime_local import Emulator
+from chime_local.config import Config
+
+CONNECTIONS = 16
+
+
+def seed_users(url: str, users: int) -> dict[str, float]:
+    """Load one account of ``users`` users through the seed path: rate and bytes per user."""
+    document = {
+        "accounts": [
+            {
+                "id": ACCOUNT,
+                "name": "Bench",
+                "aws_account_id": TENANT,
+                "users": [
+                    {"email": f"user{i}@bench.example", **({"id": USER} if i == 500 else {})}
+                    for i in range(users)
+                ],
+            }
+        ]
+    }
+    emulator = Emulator(Config(db_path=url, log_requests=False))
+    began = time.perf_counter()
+    emulator.seed(document)
+    seconds = time.perf_counter() - began
+    emulator.close()
+    with psycopg.connect(url) as conn:
+        size = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+    assert size is not None
+    return {"users": users, "users_per_second": users / seconds, "bytes_per_user": size[0] / users}
+
+
+def _serve(url: str, credentials: Path) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "chime_local", "serve", "--port", str(port), "--db", url]
+    command += ["--quiet", "--credentials", str(credentials)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_up(f"{endpoint}/_chime_local/health")
+    return server, endpoint
+
+
+def load(url: str, credentials: Path, instances: int, kind: str, seconds: int) -> dict[str, Any]:
+    """``kind`` at 16 connections spread over ``instances`` servers on one database."""
+    servers = [_serve(url, credentials) for _ in range(instances)]
+    per = CONNECTIONS // instances
+    try:
+
+        def one(index: int) -> Load:
+            endpoint = servers[index][1]
+            requests = chime_requests(endpoint, kind, count=20_000, run=instances * 10 + index)
+            return run_wrk(endpoint, requests, per, seconds, None)
+
+        with ThreadPoolExecutor(instances) as pool:
+            loads = list(pool.map(one, range(instances)))
+    finally:
+        for server, _ in servers:
+            server.terminate()
+            server.wait(30)
+    return {
+        "requests_per_second": sum(load.requests_per_second for load in loads),
+        "p50_ms": max(load.p50_ms for load in loads),
+        "p99_ms": max(load.p99_ms for load in loads),
+    }
+
+
+def measure(users: int, seconds: int) -> dict[str, Any]:
+    admin_url = os.environ.get("CHIME_LOCAL_BENCH_POSTGRES", "")
+    cluster = Cluster()
+    if admin_url:
+        cluster.admin_url, cluster.own = admin_url, False
+    cluster.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            credentials = Path(tmp) / "credentials.toml"
+            credentials.write_text(CREDENTIALS)
+            figures: dict[str, Any] = {}
+            for size in (1000, users):
+                url = cluster.fresh_database()
+                figures[f"load_{size}"] = seed_users(url, size)
+                figures[f"GetUser_{size}_1"] = load(url, credentials, 1, "GetUser", seconds)
+            url = cluster.fresh_database()
+            seed_users(url, 1000)
+            for instances in (1, 2):
+                figures[f"GetUser_{instances}"] = load(
+                    url, credentials, instances, "GetUser", seconds
+                )
+                figures[f"CreateUser_{instances}"] = load(
+                    url, credentials, instances, "CreateUser", seconds
+                )
+            return figures
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    users, seconds = (int(value) for value in sys.argv[1:3])
+    for name, value in measure(users, seconds).items():
+        print(name, {key: round(number, 3) for key, number in value.items()})
