@@ -23,7 +23,7 @@ from typing import Any
 import psycopg
 from tests.postgres import Cluster
 
-from bench.http_figures import ACCOUNT, CREDENTIALS, TENANT, USER, chime_requests
+from bench.http_figures import CREDENTIALS, bench_document, chime_requests
 from bench.servers import free_port, wait_until_up
 from bench.wrk import Load, run_wrk
 from chime_local import Emulator
@@ -34,22 +34,9 @@ CONNECTIONS = 16
 
 def seed_users(url: str, users: int) -> dict[str, float]:
     """Load one account of ``users`` users through the seed path: rate and bytes per user."""
-    document = {
-        "accounts": [
-            {
-                "id": ACCOUNT,
-                "name": "Bench",
-                "aws_account_id": TENANT,
-                "users": [
-                    {"email": f"user{i}@bench.example", **({"id": USER} if i == 500 else {})}
-                    for i in range(users)
-                ],
-            }
-        ]
-    }
     emulator = Emulator(Config(db_path=url, log_requests=False))
     began = time.perf_counter()
-    emulator.seed(document)
+    emulator.seed(bench_document(users))
     seconds = time.perf_counter() - began
     emulator.close()
     with psycopg.connect(url) as conn:

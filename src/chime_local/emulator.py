@@ -42,7 +42,7 @@ from chime_local.protocol.serializer import error_response
 from chime_local.request_log import Call, RequestLog
 from chime_local.seed import SeedResult, export_state, load_seed
 from chime_local.seed.loader import Progress
-from chime_local.service import HANDLERS
+from chime_local.service import BEFORE_TRANSACTION, HANDLERS
 from chime_local.service.context import Caller, Handler, RequestContext
 from chime_local.service.lookup import user_not_found
 from chime_local.service.pagination import TokenCodec
@@ -65,8 +65,14 @@ _ANONYMOUS = Caller(access_key="-", tenant="-")
 # The version (4) and variant (RFC 4122) bits of a UUIDv4: what is cleared, then what is set.
 _UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
-# A transaction the database aborted to stay serializable is run again, at most this often.
-_TRANSACTION_ATTEMPTS = 20
+# A transaction the database aborted to stay serializable (PostgreSQL), or a read whose write
+# found the file locked by another process (SQLite), is run again for at most this long.
+_RETRY_SECONDS = 10.0
+
+
+class WouldBlock(Exception):
+    """The request must wait on something (the network) and the caller is the event loop: run it
+    again where waiting is allowed."""
 
 
 class Emulator:
@@ -75,7 +81,11 @@ class Emulator:
     def __init__(self, config: Config | None = None, *, store: Store | None = None) -> None:
         self.config = config or Config()
         self.api = load_api()
-        self.store = store or open_store(self.config.db_path, durable=self.config.durable)
+        self.store = store or open_store(
+            self.config.db_path,
+            durable=self.config.durable,
+            lock_wait=self.config.lock_wait_seconds,
+        )
         self.clock = Clock()
         self.started = time.monotonic()
         self.authenticator = Authenticator(self.config.default_tenant, self.config.credentials)
@@ -140,6 +150,8 @@ class Emulator:
             response = error_response(_store_failure(StoreUnavailable(), request_id), request_id)
         except StoreError as error:
             response = error_response(_store_failure(error, request_id), request_id)
+        except WouldBlock:
+            raise
         except Exception:
             log.exception("request %s failed", request_id)
             failure = ServiceFailureException(
@@ -173,16 +185,41 @@ class Emulator:
         if handler is None:
             raise NotImplementedOperation(f"{operation.name} is not implemented by chime-local yet")
         ctx = self.context(caller, moment)
-        for attempt in range(1, _TRANSACTION_ATTEMPTS + 1):
-            try:
-                with self.store.transaction(write=operation.writes, wait=may_block):
-                    result = handler(ctx, params)
-                break
-            except RetryTransaction:
-                if attempt == _TRANSACTION_ATTEMPTS:
-                    raise StoreUnavailable("too many concurrent conflicting writes") from None
-                time.sleep(random.uniform(0, 0.002 * attempt))  # only engines that block retry
+        prepare = BEFORE_TRANSACTION.get(operation.name)
+        if prepare is not None:
+            if not may_block and self.config.verify_bot_endpoints:
+                raise WouldBlock(operation.name)
+            prepare(ctx, params)
+        result = self._transact(handler, ctx, params, operation.writes, may_block)
         return self.serializer.success(operation, result, request_id)
+
+    def _transact(
+        self,
+        handler: Handler,
+        ctx: RequestContext,
+        params: dict[str, Any],
+        writes: bool,
+        may_block: bool,
+    ) -> dict[str, Any] | None:
+        """Run the handler in one transaction, again (bounded) when the engine asks for it.
+
+        Retries happen only where waiting is allowed: on a worker thread or in-process. On the
+        event loop a :class:`StoreBusy` goes up to the adapter, which runs the request again on a
+        thread."""
+        deadline = time.monotonic() + _RETRY_SECONDS
+        pause = 0.001
+        while True:
+            try:
+                with self.store.transaction(write=writes, wait=may_block):
+                    return handler(ctx, params)
+            except (RetryTransaction, StoreBusy) as error:
+                if isinstance(error, StoreBusy) and not may_block:
+                    raise
+                if time.monotonic() >= deadline:
+                    problem = f"gave up retrying for {_RETRY_SECONDS:g}s: {error}"
+                    raise StoreUnavailable(problem) from error
+            time.sleep(random.uniform(0, pause))
+            pause = min(pause * 2, 0.05)
 
     def _log(
         self, request: HttpRequest, operation: str, response: HttpResponse, began: float, rid: str

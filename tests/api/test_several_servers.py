@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from chime_local.store import kinds
 from chime_local.store.postgres import PostgresStore
 from chime_local.testing import ServerProcess
 from tests.api.admin_calls import enterprise_account
@@ -137,3 +138,69 @@ def test_delete_account_racing_create_user_leaves_no_orphans(
                 assert len(left) == results.count("ok") >= 1
     finally:
         store.close()
+
+
+def _fill(url: str, kind: str, scope: str, count: int) -> None:
+    """Records a limit counts, written through the store's own verb (faster than the API)."""
+    store = PostgresStore(url)
+    try:
+        with store.transaction():
+            for n in range(count):
+                store.put_record(kind, scope, f"{scope}/filler-{n}", {"Filler": n})
+    finally:
+        store.close()
+
+
+def test_1500_rooms_per_account_under_a_race(
+    clients: list[Any],
+    two_servers: tuple[ServerProcess, ServerProcess],
+    tenant: str,
+    postgres_url: str,
+) -> None:
+    account_id = enterprise_account(two_servers[0], tenant)["AccountId"]
+    _fill(postgres_url, kinds.ROOM, account_id, 1490)
+    results = outcomes(clients, lambda c, n: c.create_room(AccountId=account_id, Name=f"R{n}"))
+    assert results.count("ok") == 10
+    assert set(results) == {"ok", "ResourceLimitExceededException"}
+
+
+def test_1000_members_per_room_under_a_race(
+    clients: list[Any],
+    two_servers: tuple[ServerProcess, ServerProcess],
+    tenant: str,
+    postgres_url: str,
+) -> None:
+    account_id = enterprise_account(two_servers[0], tenant)["AccountId"]
+    room_id = clients[0].create_room(AccountId=account_id, Name="Full")["Room"]["RoomId"]
+    for n in range(CLIENTS):
+        clients[n % 2].create_user(AccountId=account_id, Email=f"m{n}@example.com")
+    members = [
+        u["UserId"] for u in clients[0].list_users(AccountId=account_id, MaxResults=99)["Users"]
+    ]
+    _fill(postgres_url, kinds.ROOM_MEMBERSHIP, room_id, 990)
+    results = outcomes(
+        clients,
+        lambda c, n: c.create_room_membership(
+            AccountId=account_id, RoomId=room_id, MemberId=members[n]
+        ),
+    )
+    assert results.count("ok") == 10
+    assert set(results) == {"ok", "ResourceLimitExceededException"}
+
+
+def test_pins_stay_unique_under_a_race(clients: list[Any], postgres_url: str) -> None:
+    account_id = clients[0].create_account(Name="Pins")["Account"]["AccountId"]
+    emails = [f"p{n}@example.com" for n in range(CLIENTS)]
+    clients[1].invite_users(AccountId=account_id, UserEmailList=emails)
+    listed = clients[0].list_users(AccountId=account_id, MaxResults=99)["Users"]
+    users = [u["UserId"] for u in listed]
+    results = outcomes(
+        clients, lambda c, n: c.reset_personal_pin(AccountId=account_id, UserId=users[n])
+    )
+    assert results == ["ok"] * CLIENTS
+    store = PostgresStore(postgres_url)
+    try:
+        pins = [doc.get("PersonalPIN") for doc, _, _ in store.account_users(account_id)]
+    finally:
+        store.close()
+    assert None not in pins and len(set(pins)) == CLIENTS

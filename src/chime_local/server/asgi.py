@@ -2,8 +2,9 @@
 
 It holds no logic. With SQLite the emulator runs on the event loop thread: a request is tens of
 microseconds of CPU and SQLite work, which is cheaper than handing it to a thread pool; only a
-write that finds the file locked by another process (:class:`StoreBusy`) is run again on a
-worker thread, where it may wait for the lock (bounded) without stalling other clients. With a
+write that finds the file locked by another process (:class:`StoreBusy`), or a request that must
+wait on the network first (:class:`WouldBlock`: bot endpoint verification), is run again on a
+worker thread, where it may wait (bounded) without stalling other clients. With a
 store that blocks on the network (PostgreSQL) every request runs on a bounded pool of worker
 threads, one per pooled connection, and only the health check stays on the loop, so it answers
 while the database is away.
@@ -18,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chime_local.admin.api import ADMIN_PREFIX
-from chime_local.emulator import Emulator
+from chime_local.emulator import Emulator, WouldBlock
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.store import StoreBusy
 
@@ -83,7 +84,7 @@ class AsgiApp:
                 await asyncio.wait_for(ping, HEALTH_PING_SECONDS)
         try:
             return handle(request, False)
-        except StoreBusy:  # wait for the other process's write lock on a thread, not here
+        except (StoreBusy, WouldBlock):  # wait for a lock or the network on a thread, not here
             return await loop.run_in_executor(self._threads, handle, request)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:

@@ -112,14 +112,23 @@ def put_events_configuration(ctx: RequestContext, params: dict[str, Any]) -> Doc
         raise BadRequestException(
             "Give exactly one of OutboundEventsHTTPSEndpoint and LambdaFunctionArn"
         )
-    if endpoint is not None and ctx.config.verify_bot_endpoints:
-        verify_endpoint(endpoint)
     configuration = {"BotId": bot["BotId"]}
     configuration |= (
         {"OutboundEventsHTTPSEndpoint": endpoint} if endpoint else {"LambdaFunctionArn": function}
     )
     ctx.store.put_record(EVENTS_KIND, params["AccountId"], bot["BotId"], configuration)
     return {"EventsConfiguration": configuration}
+
+
+def verify_events_endpoint(ctx: RequestContext, params: dict[str, Any]) -> None:
+    """Before PutEventsConfiguration's transaction: the bot must exist (read in a transaction
+    of its own), then its new HTTPS endpoint must answer the challenge, when that is switched on."""
+    endpoint = params.get("OutboundEventsHTTPSEndpoint")
+    if endpoint is None or not ctx.config.verify_bot_endpoints:
+        return
+    with ctx.store.transaction(write=False):
+        require_bot(ctx, params["AccountId"], params["BotId"], "PutEventsConfiguration")
+    verify_endpoint(endpoint)
 
 
 def verify_endpoint(endpoint: str) -> None:
@@ -149,6 +158,8 @@ def delete_events_configuration(ctx: RequestContext, params: dict[str, Any]) -> 
     bot = require_bot(ctx, params["AccountId"], params["BotId"], "DeleteEventsConfiguration")
     ctx.store.delete_record(EVENTS_KIND, bot["BotId"])
 
+
+BEFORE_TRANSACTION = {"PutEventsConfiguration": verify_events_endpoint}
 
 HANDLERS = {
     "CreateBot": create_bot,

@@ -54,6 +54,8 @@ class RequestContext:
 
 
 Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any] | None]
+# A step that runs before the handler's transaction opens (it may wait on the network).
+Preparer = Callable[[RequestContext, dict[str, Any]], None]
 
 
 def new_id() -> str:

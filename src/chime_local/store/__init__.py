@@ -22,7 +22,7 @@ def is_postgres_url(target: str | None) -> bool:
     return target is not None and target.startswith(("postgresql://", "postgres://"))
 
 
-def open_store(target: str | None, *, durable: bool = False) -> Store:
+def open_store(target: str | None, *, durable: bool = False, lock_wait: float = 10.0) -> Store:
     """The store for a ``--db`` target (a PostgreSQL URL, an SQLite path, or None: memory)."""
     if is_postgres_url(target):
         from chime_local.store.postgres import PostgresStore
@@ -31,7 +31,7 @@ def open_store(target: str | None, *, durable: bool = False) -> Store:
         return PostgresStore(target)
     from chime_local.store.sqlite import SqliteStore
 
-    return SqliteStore(target, durable=durable)
+    return SqliteStore(target, durable=durable, lock_wait=lock_wait)
 
 
 __all__ = [
