@@ -78,7 +78,7 @@ def main() -> None:
         print(f"  {name} {value}")
     command = "python -m bench " + " ".join(sys.argv[1:])
     outcome = report.write(
-        command.strip(), args.seconds, figures, inprocess, big, small, workers, stages
+        command.strip(), args.seconds, figures, inprocess, big, small, workers, stages, postgres
     )
     raw = {
         "command": command.strip(),

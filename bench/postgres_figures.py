@@ -112,3 +112,48 @@ if __name__ == "__main__":
     users, seconds = (int(value) for value in sys.argv[1:3])
     for name, value in measure(users, seconds).items():
         print(name, {key: round(number, 3) for key, number in value.items()})
+
+
+def targets(figures: dict[str, Any], sqlite_get_user: float) -> list[tuple[str, bool]]:
+    """Issue targets of the PostgreSQL engine; ``sqlite_get_user``: GetUser/s on SQLite, 16 conn."""
+    one, two = (
+        figures["GetUser_1"]["requests_per_second"],
+        figures["GetUser_2"]["requests_per_second"],
+    )
+    create = figures["CreateUser_1"]["requests_per_second"]
+    sizes = sorted(int(name.split("_")[1]) for name in figures if name.startswith("load_"))
+    small, big = figures[f"GetUser_{sizes[0]}_1"], figures[f"GetUser_{sizes[-1]}_1"]
+    rate = figures[f"load_{sizes[-1]}"]["users_per_second"]
+    return [
+        (
+            f"PostgreSQL GetUser (1 instance) >= 0.5x SQLite at 16 connections: {one / sqlite_get_user:.2f}x",
+            one >= 0.5 * sqlite_get_user,
+        ),
+        (f"PostgreSQL GetUser with 2 instances >= 1.6x one: {two / one:.2f}x", two >= 1.6 * one),
+        (f"PostgreSQL CreateUser >= 1,000/s with one instance: {create:,.0f}/s", create >= 1000),
+        (
+            f"PostgreSQL {sizes[-1]:,}-user GetUser p50 within 1.3x of {sizes[0]:,}: {big['p50_ms']:.3f} vs {small['p50_ms']:.3f} ms",
+            big["p50_ms"] <= 1.3 * small["p50_ms"],
+        ),
+        (f"PostgreSQL load >= 10,000 users/s: {rate:,.0f} users/s", rate >= 10000),
+    ]
+
+
+def table(figures: dict[str, Any]) -> list[str]:
+    """The PostgreSQL section of RESULTS.md."""
+    rows = [
+        "## PostgreSQL (16 connections; two instances: 8 connections each, rates added)",
+        "",
+        "| Measurement | Requests/s or users/s | p50 / p99 ms | Bytes/user |",
+        "|---|---|---|---|",
+    ]
+    for name, value in figures.items():
+        if name.startswith("load_"):
+            rows.append(
+                f"| load {value['users']:,} users | {value['users_per_second']:,.0f} | | {value['bytes_per_user']:,.0f} |"
+            )
+        else:
+            rows.append(
+                f"| {name} | {value['requests_per_second']:,.0f} | {value['p50_ms']:.2f} / {value['p99_ms']:.2f} | |"
+            )
+    return [*rows, ""]

@@ -19,6 +19,7 @@ requests for this engine on worker threads (``blocks = True``).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -42,6 +43,8 @@ POOL_SIZE = 16
 CONNECT_TIMEOUT_SECONDS = 3
 POOL_TIMEOUT_SECONDS = 5.0
 STATEMENT_TIMEOUT_MS = 5000
+# An INSERT of plain values, which _execute_many sends as COPY.
+_PLAIN_INSERT = re.compile(r"INSERT INTO (\w+) \(([\w, ]+)\) VALUES \([?, ]+\)$")
 MIGRATION_LOCK_KEY = 0x636869_6D65  # pg_advisory_xact_lock key of the migration run
 
 
@@ -196,8 +199,15 @@ class PostgresStore(SqlVerbs):
             with self.transaction():
                 self._execute_many(sql, rows)
                 return
+        plain_insert = _PLAIN_INSERT.match(sql)
         with conn.cursor() as cursor:
-            cursor.executemany(sql.replace("?", "%s"), list(rows))
+            if plain_insert is None:
+                cursor.executemany(sql.replace("?", "%s"), list(rows))
+                return
+            table, columns = plain_insert.groups()  # bulk loads: COPY is several times faster
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
 
     # -- the store's own verbs ----------------------------------------------------------------
 
