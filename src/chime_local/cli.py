@@ -105,7 +105,9 @@ def _serve_command(commands: Any) -> None:
 def _target_options(parser: argparse.ArgumentParser) -> None:
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
-        "--db", default=DEFAULT_DB, help=f"act on this SQLite file directly (default {DEFAULT_DB})"
+        "--db",
+        default=DEFAULT_DB,
+        help=f"act on this SQLite file or PostgreSQL URL directly (default {DEFAULT_DB})",
     )
     where.add_argument("--endpoint", metavar="URL", help="act on a running server instead")
     parser.add_argument("--admin-token", metavar="TOKEN", help="the server's admin token")
@@ -232,10 +234,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from chime_local.admin.targets import AdminRequestError
         from chime_local.errors import ChimeError
         from chime_local.seed import SeedError
+        from chime_local.store import StoreError
 
         try:
             return run_state_command(args)
-        except (SeedError, AdminRequestError, OSError) as exc:
+        except (SeedError, AdminRequestError, OSError, StoreError) as exc:
             print(f"chime-local {args.command}: {exc}", file=sys.stderr)
             return 1
         except ChimeError as exc:
