@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from chime_local.testing import ServerProcess
 from tests.api.raw import call
 from tests.postgres import Cluster, server_binaries
+from tests.relay import Relay
 from tests.support import fresh_tenant, sdk_client
 
 pytestmark = pytest.mark.xdist_group("store-faults")
@@ -135,3 +136,47 @@ def test_kill_9_under_write_load_loses_no_acknowledged_write(
         paginator = client.get_paginator("list_accounts")
         stored = {a["Name"] for page in paginator.paginate() for a in page["Accounts"]}
     assert set(acknowledged) <= stored
+
+
+def test_connections_cut_under_write_load_acknowledge_only_committed_writes(
+    own_cluster: Cluster,
+) -> None:
+    url = own_cluster.fresh_database()
+    relay = Relay(own_cluster.port)
+    through_relay = url.replace(f":{own_cluster.port}/", f":{relay.port}/")
+    tenant, acknowledged, codes = fresh_tenant(), [], set()
+    stop = threading.Event()
+    try:
+        with ServerProcess(db=through_relay, extra_args=("--quiet",)) as server:
+
+            def write(worker: int) -> None:
+                client = sdk_client(server.endpoint_url, tenant)
+                n = 0
+                while not stop.is_set():
+                    n += 1
+                    try:
+                        name = client.create_account(Name=f"w{worker}-{n}")["Account"]["Name"]
+                        acknowledged.append(name)
+                    except ClientError as error:
+                        codes.add(error.response["Error"]["Code"])
+
+            writers = [threading.Thread(target=write, args=(w,)) for w in range(4)]
+            for writer in writers:
+                writer.start()
+            for _ in range(5):
+                time.sleep(0.4)
+                relay.cut()
+            time.sleep(0.5)
+            stop.set()
+            for writer in writers:
+                writer.join(30)
+            client = sdk_client(server.endpoint_url, tenant)
+            paginator = client.get_paginator("list_accounts")
+            stored = {a["Name"] for page in paginator.paginate() for a in page["Accounts"]}
+    finally:
+        relay.close()
+    assert codes <= {"ServiceUnavailableException"}
+    assert "ServiceUnavailableException" in codes  # the cuts did hit requests in flight
+    assert len(acknowledged) > 20
+    assert set(acknowledged) <= stored
+    assert "Traceback" not in "".join(server.output)
