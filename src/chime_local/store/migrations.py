@@ -54,4 +54,36 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX records_by_scope ON records (kind, scope, seq);
         """,
     ),
+    # The server's own state (clock, fault rules, rate buckets, request log): shared by every
+    # worker and instance; see store/state.py. Store.clear leaves the state_* tables alone.
+    (
+        "0003_server_state",
+        """
+        CREATE TABLE state_server (
+            singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+            version INTEGER NOT NULL,
+            clock_fixed TEXT,
+            clock_offset REAL NOT NULL
+        );
+        INSERT INTO state_server VALUES (1, 0, NULL, 0);
+        CREATE TABLE state_faults (
+            rule_id INTEGER PRIMARY KEY,
+            operation TEXT NOT NULL,
+            error TEXT NOT NULL,
+            count INTEGER,
+            probability REAL,
+            access_key TEXT,
+            seed INTEGER NOT NULL,
+            draws INTEGER NOT NULL DEFAULT 0,
+            fired INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE state_rate_buckets (
+            access_key TEXT PRIMARY KEY,
+            tokens REAL NOT NULL,
+            updated REAL NOT NULL,
+            granted INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE state_request_log (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL)
+        """,
+    ),
 )

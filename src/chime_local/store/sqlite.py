@@ -20,6 +20,7 @@ from typing import Any
 
 from chime_local.jsonio import dumps_text, loads
 from chime_local.store.migrations import MIGRATIONS
+from chime_local.store.state_sqlite import SqliteServerState
 
 Doc = dict[str, Any]
 
@@ -93,6 +94,7 @@ class Store:
         self._depth = 0
         self._lock = threading.RLock()
         self._migrate()
+        self.state = SqliteServerState(self._db, self.transaction)  # clock, faults, log, ...
 
     @property
     def in_memory(self) -> bool:
@@ -423,10 +425,11 @@ class Store:
         return {kind: int(count) for kind, count in rows}
 
     def clear(self) -> None:
-        """Remove every record (the schema, migrations and token secret stay)."""
+        """Remove every record (the schema, migrations, token secret and server state stay)."""
         tables = self._db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND name NOT IN ('meta', 'migrations') AND name NOT LIKE 'sqlite_%'"
+            "AND name NOT IN ('meta', 'migrations') AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'state_%'"  # the server's own state: reset by ServerState.reset
         ).fetchall()
         with self.transaction():
             for (table,) in tables:
