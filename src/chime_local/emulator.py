@@ -16,6 +16,7 @@ tests call them directly.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from datetime import datetime
@@ -64,24 +65,29 @@ class Emulator:
         self.config = config or Config()
         self.api = load_api()
         self.store = store or Store(self.config.db_path, durable=self.config.durable)
-        self.clock = Clock()
         self.started = time.monotonic()
         self.authenticator = Authenticator(self.config.default_tenant, self.config.credentials)
-        self.rate_limiter = RateLimiter(self.config.rate_limit) if self.config.rate_limit else None
-        self.faults = FaultInjector()
+        # server state, shared through the store by every worker and instance
+        state = self.state = self.store.state
+        self._state_version = state.version()
+        self.clock = Clock(state)
+        self.faults = FaultInjector(state)
         for rule in self.config.faults:
             self.faults.add(rule)
+        rate_limit = self.config.rate_limit
+        self.rate_limiter = RateLimiter(state, rate_limit) if rate_limit else None
+        self.calls = RequestLog(state, shared=not self.store.in_memory)
         codecs = compiled_codecs()  # compiled once per process, shared by every emulator
         self.router = codecs.router
         self.validator = codecs.validator
         self.serializer = codecs.serializer
-        self.tokens = TokenCodec(self.store.token_secret())
+        self.tokens = TokenCodec(state.token_secret())
         self.handlers: dict[str, Handler] = dict(HANDLERS)
-        self.calls = RequestLog()
         self.admin = AdminApi(self)
         self._request_bits = random.Random().getrandbits  # seeded from the OS, per emulator
 
     def close(self) -> None:
+        self.calls.close()
         self.store.close()
 
     def implemented(self, operation: str) -> bool:
@@ -99,6 +105,7 @@ class Emulator:
     def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = self.new_request_id()
         began = time.perf_counter()
+        self._sync_state()
         if request.path.startswith(ADMIN_PREFIX):
             response = self.admin.handle(request, request_id)
             self._log(request, "-", response, began, request_id)
@@ -134,10 +141,20 @@ class Emulator:
                 params,
                 response.status,
                 error_type,
-            )
+                request_id,
+            ),
+            len(request.body),
         )
         self._log(request, operation.name if operation else "-", response, began, request_id)
         return response
+
+    def _sync_state(self) -> None:
+        """Re-read the cached clock setting and fault rules if another process changed them."""
+        version = self.state.version()
+        if version != self._state_version:
+            self._state_version = version
+            self.clock.refresh()
+            self.faults.refresh()
 
     def _run(
         self,
@@ -190,6 +207,7 @@ class Emulator:
             "Version": __version__,
             "Storage": "memory" if self.store.in_memory else f"sqlite:{self.store.path}",
             "UptimeSeconds": round(time.monotonic() - self.started, 3),
+            "Pid": os.getpid(),  # which worker answered, with --workers
             "Operations": {
                 "Implemented": sum(1 for name in self.api.operations if self.implemented(name)),
                 "Total": len(self.api.operations),
@@ -197,11 +215,14 @@ class Emulator:
         }
 
     def reset(self) -> None:
-        """Empty state: no records, no fault rules, the wall clock, an empty request log."""
-        self.store.clear()
-        self.faults.clear()
-        self.clock.reset()
+        """Empty state: no records, no fault rules, the wall clock, an empty request log, no
+        rate buckets."""
         self.calls.clear()
+        with self.store.transaction():
+            self.store.clear()
+            self.state.reset()
+        self.clock.refresh()
+        self.faults.refresh()
 
     def seed(
         self,
