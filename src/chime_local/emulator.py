@@ -220,7 +220,7 @@ class Emulator:
         self.calls.clear()
         with self.store.transaction():
             self.store.clear()
-            self.state.reset()
+            self.state.reset(time.time())
         self.clock.refresh()
         self.faults.refresh()
 

@@ -25,7 +25,7 @@ from botocore.model import ListShape, Shape, StructureShape
 
 from chime_local.clock import wire_time
 from chime_local.protocol.api import Operation
-from chime_local.store.state import CallEntry, ServerState
+from chime_local.store.state import CallEntry, LoggedCall, ServerState
 
 MASK = "***"
 KEEP = 1000  # entries in the log; older ones are trimmed
@@ -53,7 +53,7 @@ class RequestLog:
         self._state = state
         self._shared = shared  # other processes may write to the same log
         self._keep = keep
-        self._pending: list[Call | CallEntry] = []
+        self._pending: list[tuple[float, Call | CallEntry]] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._closed = False
@@ -61,8 +61,9 @@ class RequestLog:
 
     def record(self, call: Call, body_size: int = 0) -> None:
         entry: Call | CallEntry = describe(call) if body_size > LARGE_BODY else call
+        at = time.time()
         with self._lock:
-            self._pending.append(entry)
+            self._pending.append((at, entry))
             waiting = len(self._pending)
         if waiting >= BATCH:
             self.flush()
@@ -75,8 +76,11 @@ class RequestLog:
             batch, self._pending = self._pending, []
             self._wake.clear()
         if batch:
-            entries = [entry if isinstance(entry, dict) else describe(entry) for entry in batch]
-            self._state.append_calls(entries, self._keep)
+            calls = [
+                LoggedCall(at, entry if isinstance(entry, dict) else describe(entry))
+                for at, entry in batch
+            ]
+            self._state.append_calls(calls, self._keep)
 
     def recent(self, limit: int) -> list[CallEntry]:
         self.flush()
@@ -87,7 +91,7 @@ class RequestLog:
     def clear(self) -> None:
         with self._lock:
             self._pending = []
-        self._state.clear_calls()
+        self._state.clear_calls(time.time())
 
     def close(self) -> None:
         """Write what is waiting and stop the writer thread."""

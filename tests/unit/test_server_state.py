@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from chime_local.store import Store
-from chime_local.store.state import ClockSetting, FaultRule
+from chime_local.store.state import ClockSetting, FaultRule, LoggedCall
 
 
 @pytest.fixture
@@ -127,12 +127,14 @@ def test_idle_buckets_expire_so_many_keys_stay_bounded(stores: list[Store]) -> N
 
 def test_request_log_keeps_the_newest_entries_newest_first(stores: list[Store]) -> None:
     first, second = stores[0].state, stores[1].state
-    first.append_calls([{"n": n} for n in range(5)], keep=4)
-    second.append_calls([{"n": 5}, {"n": 6}], keep=4)
-    assert first.recent_calls(10) == [{"n": 6}, {"n": 5}, {"n": 4}, {"n": 3}]
-    assert second.recent_calls(2) == [{"n": 6}, {"n": 5}]
-    first.clear_calls()
+    first.append_calls([LoggedCall(n, {"n": n}) for n in range(5)], keep=4)
+    second.append_calls([LoggedCall(5.5, {"n": 5}), LoggedCall(5.0, {"n": 6})], keep=4)
+    assert first.recent_calls(10) == [{"n": 5}, {"n": 6}, {"n": 4}, {"n": 3}]
+    assert second.recent_calls(2) == [{"n": 5}, {"n": 6}]
+    first.clear_calls(now=100.0)
     assert second.recent_calls(10) == []
+    second.append_calls([LoggedCall(99.9, {"n": "before"}), LoggedCall(100, {"n": "after"})], 4)
+    assert first.recent_calls(10) == [{"n": "after"}]
 
 
 def test_reset_clears_the_server_state_but_clearing_records_does_not(
@@ -142,11 +144,11 @@ def test_reset_clears_the_server_state_but_clearing_records_does_not(
     state.advance_clock(60)
     state.add_fault(FaultRule("*", "ServiceFailureException", count=1))
     state.take_rate_token("key", 1, 1.0)
-    state.append_calls([{"n": 1}], keep=10)
+    state.append_calls([LoggedCall(1.0, {"n": 1})], keep=10)
     stores[1].clear()  # replacing the records (a seed with replace) is not a server reset
     assert state.faults() and state.recent_calls(1) and state.rate_bucket_count() == 1
     assert not state.clock().is_wall_clock
-    stores[1].state.reset()
+    stores[1].state.reset(now=2.0)
     assert state.clock().is_wall_clock
     assert (state.faults(), state.recent_calls(1), state.rate_bucket_count()) == ([], [], 0)
 

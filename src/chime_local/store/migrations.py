@@ -63,9 +63,10 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
             version INTEGER NOT NULL,
             clock_fixed TEXT,
-            clock_offset REAL NOT NULL
+            clock_offset REAL NOT NULL,
+            calls_cleared_at REAL NOT NULL
         );
-        INSERT INTO state_server VALUES (1, 0, NULL, 0);
+        INSERT INTO state_server VALUES (1, 0, NULL, 0, 0);
         CREATE TABLE state_faults (
             rule_id INTEGER PRIMARY KEY,
             operation TEXT NOT NULL,
@@ -83,7 +84,11 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             updated REAL NOT NULL,
             granted INTEGER NOT NULL
         ) WITHOUT ROWID;
-        CREATE TABLE state_request_log (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL)
+        CREATE TABLE state_request_log (
+            seq INTEGER PRIMARY KEY,
+            at REAL NOT NULL,
+            entry TEXT NOT NULL
+        )
         """,
     ),
 )

@@ -20,9 +20,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 CallEntry = dict[str, Any]  # one request-log entry, already masked and bounded (JSON-able)
+
+
+class LoggedCall(NamedTuple):
+    """A request-log entry and when it was recorded (epoch seconds): the log's order, since
+    processes write their batches of calls at different times."""
+
+    at: float
+    entry: CallEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,15 +136,19 @@ class ServerState(Protocol):
 
     # -- request log --------------------------------------------------------------------------
 
-    def append_calls(self, entries: Sequence[CallEntry], keep: int) -> None:
-        """Append entries (oldest first) and trim the log to the newest ``keep``."""
+    def append_calls(self, calls: Sequence[LoggedCall], keep: int) -> None:
+        """Append calls, except those recorded before the log was last cleared (a batch may
+        arrive after a reset made through another process), and trim the log to about the
+        ``keep`` last appended."""
         ...
 
     def recent_calls(self, limit: int) -> list[CallEntry]:
-        """The newest ``limit`` entries, newest first."""
+        """The ``limit`` entries recorded last, newest first."""
         ...
 
-    def clear_calls(self) -> None: ...
+    def clear_calls(self, now: float) -> None:
+        """Empty the log; calls recorded before ``now`` (epoch seconds) are not appended."""
+        ...
 
     # -- the rest -----------------------------------------------------------------------------
 
@@ -144,6 +156,7 @@ class ServerState(Protocol):
         """The secret that signs pagination tokens: one per database, made at its creation."""
         ...
 
-    def reset(self) -> None:
-        """The wall clock, no fault rules, no rate buckets, an empty request log."""
+    def reset(self, now: float) -> None:
+        """The wall clock, no fault rules, no rate buckets, an empty request log (cleared at
+        ``now``)."""
         ...

@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 
 from chime_local.jsonio import dumps_text, loads
-from chime_local.store.state import CallEntry, ClockSetting, FaultRule, StoredFault
+from chime_local.store.state import CallEntry, ClockSetting, FaultRule, LoggedCall, StoredFault
 
 Transaction = Callable[[bool], AbstractContextManager[None]]  # the store's ``transaction``
 
@@ -165,11 +165,12 @@ class SqliteServerState:
 
     # -- request log --------------------------------------------------------------------------
 
-    def append_calls(self, entries: Sequence[CallEntry], keep: int) -> None:
+    def append_calls(self, calls: Sequence[LoggedCall], keep: int) -> None:
         with self._transaction(True):
+            cleared_at = self._db.execute("SELECT calls_cleared_at FROM state_server").fetchone()[0]
             self._db.executemany(
-                "INSERT INTO state_request_log (entry) VALUES (?)",
-                [(dumps_text(entry),) for entry in entries],
+                "INSERT INTO state_request_log (at, entry) VALUES (?, ?)",
+                [(at, dumps_text(entry)) for at, entry in calls if at >= cleared_at],
             )
             self._db.execute(
                 "DELETE FROM state_request_log "
@@ -180,13 +181,14 @@ class SqliteServerState:
     def recent_calls(self, limit: int) -> list[CallEntry]:
         with self._transaction(False):
             rows = self._db.execute(
-                "SELECT entry FROM state_request_log ORDER BY seq DESC LIMIT ?", (limit,)
+                "SELECT entry FROM state_request_log ORDER BY at DESC, seq DESC LIMIT ?", (limit,)
             ).fetchall()
         return [loads(entry) for (entry,) in rows]
 
-    def clear_calls(self) -> None:
+    def clear_calls(self, now: float) -> None:
         with self._transaction(True):
             self._db.execute("DELETE FROM state_request_log")
+            self._db.execute("UPDATE state_server SET calls_cleared_at = ?", (now,))
 
     # -- the rest -----------------------------------------------------------------------------
 
@@ -195,9 +197,9 @@ class SqliteServerState:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'token_secret'").fetchone()
         return bytes.fromhex(row[0])
 
-    def reset(self) -> None:
+    def reset(self, now: float) -> None:
         with self._transaction(True):
             self.reset_clock()
             self.clear_faults()
-            self.clear_calls()
+            self.clear_calls(now)
             self._db.execute("DELETE FROM state_rate_buckets")
