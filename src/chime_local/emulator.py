@@ -76,13 +76,13 @@ class Emulator:
             self.faults.add(rule)
         rate_limit = self.config.rate_limit
         self.rate_limiter = RateLimiter(state, rate_limit) if rate_limit else None
-        self.calls = RequestLog(state, shared=not self.store.in_memory)
         codecs = compiled_codecs()  # compiled once per process, shared by every emulator
         self.router = codecs.router
         self.validator = codecs.validator
         self.serializer = codecs.serializer
         self.tokens = TokenCodec(state.token_secret())
         self.handlers: dict[str, Handler] = dict(HANDLERS)
+        self.calls = RequestLog(state, self.api.operations, shared=not self.store.in_memory)
         self.admin = AdminApi(self)
         self._request_bits = random.Random().getrandbits  # seeded from the OS, per emulator
 

@@ -6,11 +6,11 @@ process and written in batches: by a background thread at most ``FLUSH_SECONDS``
 at once when ``BATCH`` calls are waiting, and before this process reads the log. A read waits
 for the other processes' batches (``2 * FLUSH_SECONDS``) when the store is shared.
 
-Recording keeps references only; an entry is described when its batch is written: sensitive
-members, as the model marks them, masked, and its size bounded (strings cut to
-``MAX_STRING`` characters, lists and maps to ``MAX_ITEMS`` items), so a log of huge rejected
-requests stays small. The parameters of a call with a large body are described at once, so the
-body is not kept while it waits.
+Recording keeps references only; a batch is written as compact rows (the parameters as
+parsed), and an entry is described when the log is read: sensitive members, as the model marks
+them, masked. The parameters of a call whose body is over ``LARGE_BODY`` bytes are bounded when
+recorded (strings cut to ``MAX_STRING`` characters, lists and maps to ``MAX_ITEMS`` items), so
+neither the log nor its batch keeps a huge rejected request.
 """
 
 from __future__ import annotations
@@ -25,15 +25,15 @@ from botocore.model import ListShape, Shape, StructureShape
 
 from chime_local.clock import wire_time
 from chime_local.protocol.api import Operation
-from chime_local.store.state import CallEntry, LoggedCall, ServerState
+from chime_local.store.state import LoggedCall, ServerState
 
 MASK = "***"
 KEEP = 1000  # entries in the log; older ones are trimmed
 FLUSH_SECONDS = 0.01
-BATCH = 64
+BATCH = 256
 MAX_STRING = 256
 MAX_ITEMS = 50
-LARGE_BODY = 64 * 1024  # bytes: a call with a larger body is described when recorded
+LARGE_BODY = 4096  # bytes: the parameters of a call with a larger body are bounded
 
 log = logging.getLogger("chime_local")
 
@@ -49,21 +49,30 @@ class Call(NamedTuple):
 
 
 class RequestLog:
-    def __init__(self, state: ServerState, *, shared: bool, keep: int = KEEP) -> None:
+    def __init__(
+        self,
+        state: ServerState,
+        operations: dict[str, Operation],
+        *,
+        shared: bool,
+        keep: int = KEEP,
+    ) -> None:
         self._state = state
+        self._operations = operations
         self._shared = shared  # other processes may write to the same log
         self._keep = keep
-        self._pending: list[tuple[float, Call | CallEntry]] = []
+        self._pending: list[tuple[float, Call]] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._closed = False
         self._writer: threading.Thread | None = None
 
     def record(self, call: Call, body_size: int = 0) -> None:
-        entry: Call | CallEntry = describe(call) if body_size > LARGE_BODY else call
+        if body_size > LARGE_BODY:
+            call = call._replace(params=bounded(call.params))
         at = time.time()
         with self._lock:
-            self._pending.append((at, entry))
+            self._pending.append((at, call))
             waiting = len(self._pending)
         if waiting >= BATCH:
             self.flush()
@@ -76,17 +85,26 @@ class RequestLog:
             batch, self._pending = self._pending, []
             self._wake.clear()
         if batch:
-            calls = [
-                LoggedCall(at, entry if isinstance(entry, dict) else describe(entry))
-                for at, entry in batch
-            ]
-            self._state.append_calls(calls, self._keep)
+            self._state.append_calls([_row(at, call) for at, call in batch], self._keep)
 
-    def recent(self, limit: int) -> list[CallEntry]:
+    def recent(self, limit: int) -> list[dict[str, Any]]:
         self.flush()
         if self._shared:
             time.sleep(2 * FLUSH_SECONDS)  # the other processes' batches of calls made by now
-        return self._state.recent_calls(limit)
+        return [self._describe(row) for row in self._state.recent_calls(limit)]
+
+    def _describe(self, row: list[Any]) -> dict[str, Any]:
+        time_text, request_id, access_key, name, params, status, error = row
+        operation = self._operations.get(name) if name else None
+        return {
+            "Time": time_text,
+            "RequestId": request_id,
+            "AccessKeyId": access_key,
+            "Operation": name,
+            "Parameters": _mask(operation.input_shape, params) if operation else {},
+            "Status": status,
+            "ErrorCode": error,
+        }
 
     def clear(self) -> None:
         with self._lock:
@@ -120,18 +138,11 @@ class RequestLog:
                 log.exception("writing the request log failed")
 
 
-def describe(call: Call) -> CallEntry:
-    operation = call.operation
-    shape = operation.input_shape if operation else None
-    return {
-        "Time": wire_time(call.time),
-        "RequestId": call.request_id,
-        "AccessKeyId": call.access_key,
-        "Operation": operation.name if operation else None,
-        "Parameters": _bounded(_mask(shape, call.params)) if shape else {},
-        "Status": call.status,
-        "ErrorCode": call.error,
-    }
+def _row(at: float, call: Call) -> LoggedCall:
+    """A call as the log stores it: a compact list, in the order ``_describe`` reads."""
+    name = call.operation.name if call.operation else None
+    fields = [call.request_id, call.access_key, name, call.params, call.status, call.error]
+    return LoggedCall(at, [wire_time(call.time), *fields])
 
 
 def _mask(shape: Shape, value: Any) -> Any:
@@ -146,7 +157,7 @@ def _mask(shape: Shape, value: Any) -> Any:
     return value
 
 
-def _bounded(value: Any) -> Any:
+def bounded(value: Any) -> Any:
     """``value`` with every string cut to ``MAX_STRING`` characters and every list or map to
     ``MAX_ITEMS`` items, the cut marked (``...(N more characters)``, ``...(N more items)``)."""
     if isinstance(value, str):
@@ -154,14 +165,14 @@ def _bounded(value: Any) -> Any:
             return value
         return f"{value[:MAX_STRING]}...({len(value) - MAX_STRING} more characters)"
     if isinstance(value, list):
-        kept = [_bounded(item) for item in value[:MAX_ITEMS]]
+        kept = [bounded(item) for item in value[:MAX_ITEMS]]
         if len(value) > MAX_ITEMS:
             kept.append(f"...({len(value) - MAX_ITEMS} more items)")
         return kept
     if isinstance(value, dict):
         items = list(value.items())
-        bounded = {_bounded(key): _bounded(item) for key, item in items[:MAX_ITEMS]}
+        cut = {bounded(key): bounded(item) for key, item in items[:MAX_ITEMS]}
         if len(items) > MAX_ITEMS:
-            bounded["..."] = f"({len(items) - MAX_ITEMS} more items)"
-        return bounded
+            cut["..."] = f"({len(items) - MAX_ITEMS} more items)"
+        return cut
     return value

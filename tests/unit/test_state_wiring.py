@@ -18,9 +18,8 @@ from chime_local import Emulator
 from chime_local.config import Config
 from chime_local.errors import ThrottledClientException
 from chime_local.guards import RateLimiter
-from chime_local.protocol.api import load_api
 from chime_local.protocol.http import HttpRequest
-from chime_local.request_log import MAX_ITEMS, MAX_STRING, Call, describe
+from chime_local.request_log import MAX_ITEMS, MAX_STRING, Call
 from chime_local.store import Store
 from chime_local.store.state import FaultRule
 from tests.api.raw import FAKE_AUTH
@@ -114,14 +113,20 @@ def test_rate_buckets_of_many_keys_expire_so_state_stays_bounded() -> None:
 
 
 def test_request_log_entries_of_huge_requests_stay_small() -> None:
-    operation = load_api().operations["BatchCreateRoomMembership"]
+    emulator = Emulator(Config(log_requests=False))
+    operation = emulator.api.operations["BatchCreateRoomMembership"]
     huge = {
         "AccountId": "a" * 5_000_000,
         "RoomId": "r",
         "MembershipItemList": [{"MemberId": f"m{n}", "Role": "Member"} for n in range(100_000)],
     }
     call = Call(datetime.now(UTC), "key", operation, huge, 400, "BadRequestException", "rid")
-    entry = describe(call)
+    emulator.calls.record(call, body_size=8_000_000)
+    small = call._replace(params={"AccountId": "a" * 1000, "RoomId": "r"})
+    emulator.calls.record(small, body_size=1100)
+    latest, entry = emulator.recent_calls(2)
+    emulator.close()
+    assert latest["Parameters"]["AccountId"] == "a" * 1000  # a small body is logged whole
     assert len(json.dumps(entry)) < 10_000
     parameters = entry["Parameters"]
     assert parameters["AccountId"] == "a" * MAX_STRING + "...(4999744 more characters)"

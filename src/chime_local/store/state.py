@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
-CallEntry = dict[str, Any]  # one request-log entry, already masked and bounded (JSON-able)
+CallEntry = Any  # one request-log entry: a JSON-able value, bounded by the request log
 
 
 class LoggedCall(NamedTuple):
