@@ -16,6 +16,7 @@ tests call them directly.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from datetime import datetime
@@ -68,6 +69,7 @@ _UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 # A transaction the database aborted to stay serializable (PostgreSQL), or a read whose write
 # found the file locked by another process (SQLite), is run again for at most this long.
 _RETRY_SECONDS = 10.0
+_HEALTH_PATH = ADMIN_PREFIX + "health"
 
 
 class WouldBlock(Exception):
@@ -86,24 +88,29 @@ class Emulator:
             durable=self.config.durable,
             lock_wait=self.config.lock_wait_seconds,
         )
-        self.clock = Clock()
         self.started = time.monotonic()
         self.authenticator = Authenticator(self.config.default_tenant, self.config.credentials)
-        self.rate_limiter = RateLimiter(self.config.rate_limit) if self.config.rate_limit else None
-        self.faults = FaultInjector()
+        # server state, shared through the store by every worker and instance
+        state = self.state = self.store.state
+        self._state_version = state.version()
+        self.clock = Clock(state)
+        self.faults = FaultInjector(state)
         for rule in self.config.faults:
             self.faults.add(rule)
+        rate_limit = self.config.rate_limit
+        self.rate_limiter = RateLimiter(state, rate_limit) if rate_limit else None
         codecs = compiled_codecs()  # compiled once per process, shared by every emulator
         self.router = codecs.router
         self.validator = codecs.validator
         self.serializer = codecs.serializer
-        self.tokens = TokenCodec(self.store.token_secret())
+        self.tokens = TokenCodec(state.token_secret())
         self.handlers: dict[str, Handler] = dict(HANDLERS)
-        self.calls = RequestLog()
+        self.calls = RequestLog(state, self.api.operations, shared=not self.store.in_memory)
         self.admin = AdminApi(self)
         self._request_bits = random.Random().getrandbits  # seeded from the OS, per emulator
 
     def close(self) -> None:
+        self.calls.close()
         self.store.close()
 
     def implemented(self, operation: str) -> bool:
@@ -124,6 +131,8 @@ class Emulator:
         :class:`StoreBusy` propagates so the caller can run the request again on a thread."""
         request_id = self.new_request_id()
         began = time.perf_counter()
+        if request.path != _HEALTH_PATH:  # the health check answers without the database
+            self._sync_state()
         if request.path.startswith(ADMIN_PREFIX):
             response = self.admin.handle(request, request_id)
             self._log(request, "-", response, began, request_id)
@@ -167,10 +176,25 @@ class Emulator:
                 params,
                 response.status,
                 error_type,
-            )
+                request_id,
+            ),
+            len(request.body),
         )
         self._log(request, operation.name if operation else "-", response, began, request_id)
         return response
+
+    def _sync_state(self) -> None:
+        """Re-read the cached clock setting and fault rules if another process changed them.
+        While the database is away the cached ones stay: the request's own transaction will
+        answer 503."""
+        try:
+            version = self.state.version()
+            if version != self._state_version:
+                self.clock.refresh()
+                self.faults.refresh()
+                self._state_version = version
+        except StoreError:
+            return
 
     def _run(
         self,
@@ -257,6 +281,7 @@ class Emulator:
             "Storage": self.store.describe(),
             "StoreStatus": "ok" if self.store.available else "unavailable",
             "UptimeSeconds": round(time.monotonic() - self.started, 3),
+            "Pid": os.getpid(),  # which worker answered, with --workers
             "Operations": {
                 "Implemented": sum(1 for name in self.api.operations if self.implemented(name)),
                 "Total": len(self.api.operations),
@@ -264,11 +289,14 @@ class Emulator:
         }
 
     def reset(self) -> None:
-        """Empty state: no records, no fault rules, the wall clock, an empty request log."""
-        self.store.clear()
-        self.faults.clear()
-        self.clock.reset()
+        """Empty state: no records, no fault rules, the wall clock, an empty request log, no
+        rate buckets."""
         self.calls.clear()
+        with self.store.transaction():
+            self.store.clear()
+            self.state.reset(time.time())
+        self.clock.refresh()
+        self.faults.refresh()
 
     def seed(
         self,

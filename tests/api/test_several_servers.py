@@ -14,6 +14,7 @@ from chime_local.store import kinds
 from chime_local.store.postgres import PostgresStore
 from chime_local.testing import ServerProcess
 from tests.api.admin_calls import enterprise_account
+from tests.api.test_shared_state import Worker, connect
 from tests.support import fresh_tenant, sdk_client
 
 CLIENTS = 16
@@ -204,3 +205,44 @@ def test_pins_stay_unique_under_a_race(clients: list[Any], postgres_url: str) ->
     finally:
         store.close()
     assert None not in pins and len(set(pins)) == CLIENTS
+
+
+@pytest.fixture
+def pair(two_servers: tuple[ServerProcess, ServerProcess]) -> Iterator[tuple[Worker, Worker]]:
+    """A keep-alive connection to each instance."""
+    first, second = (connect(server) for server in two_servers)
+    yield first, second
+    first.connection.close()
+    second.connection.close()
+
+
+def test_admin_changes_through_one_instance_are_seen_by_the_other(
+    pair: tuple[Worker, Worker],
+) -> None:
+    first, second = pair
+    assert first.admin("PUT", "clock", {"Now": "2030-01-02T03:04:05Z"})[0] == 200
+    status, _, created = second.call("POST", "/accounts", {"Name": "Future"}, fresh_tenant())
+    assert (status, created["Account"]["CreatedTimestamp"]) == (201, "2030-01-02T03:04:05.000Z")
+    key = fresh_tenant()
+    rule = {"Operation": "ListAccounts", "Error": "ServiceUnavailableException", "Count": 3}
+    assert second.admin("POST", "faults", rule | {"AccessKeyId": key})[0] == 201
+    statuses = [
+        worker.call("GET", "/accounts", access_key=key)[0]
+        for worker in (first, second, first, second, first)
+    ]
+    assert statuses == [503, 503, 503, 200, 200]
+    assert first.admin("POST", "reset")[0] == 200
+    assert second.admin("GET", "clock")[1]["WallClock"] is True
+    assert second.admin("GET", "faults")[1] == {"Faults": []}
+
+
+def test_the_request_log_shows_the_calls_of_both_instances(pair: tuple[Worker, Worker]) -> None:
+    first, second = pair
+    request_ids = []
+    for worker in (first, second, first, second):
+        status, headers, _ = worker.call("GET", "/accounts", access_key=fresh_tenant())
+        assert status == 200
+        request_ids.append(headers["x-amzn-requestid"])
+    for reader in (first, second):
+        logged = reader.admin("GET", "requests?limit=4")[1]["Requests"]
+        assert [entry["RequestId"] for entry in logged] == request_ids[::-1]

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote
 from chime_local.admin.resources import RESOURCES, list_resource, resource_counts
 from chime_local.clock import parse_wire_time
 from chime_local.errors import BadRequestException, ChimeError
-from chime_local.guards import FAULT_ERRORS, FaultRule
+from chime_local.guards import FAULT_ERRORS, FaultRule, describe_fault
 from chime_local.jsonio import loads
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.protocol.serializer import json_response
@@ -94,12 +94,11 @@ class AdminApi:
             raise AdminError(401, "Authorization: the admin API needs 'Bearer <admin token>'")
 
     def get_faults(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
-        return 200, {"Faults": [rule.describe() for rule in self.emulator.faults.rules()]}
+        return 200, {"Faults": [describe_fault(rule) for rule in self.emulator.faults.rules()]}
 
     def post_fault(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
         rule = fault_rule(read_json_object(request), set(self.emulator.api.operations))
-        self.emulator.faults.add(rule)
-        return 201, {"Fault": rule.describe()}
+        return 201, {"Fault": describe_fault(self.emulator.faults.add(rule))}
 
     def delete_faults(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
         self.emulator.faults.clear()

@@ -12,6 +12,7 @@ With ``workers`` > 1 the parent forks that many servers over the same socket and
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import ipaddress
 import logging
 import os
@@ -114,8 +115,12 @@ def _serve_one(config: Config, sock: socket.socket, ready_line: str | None) -> N
 
 def _serve_forked(config: Config, sock: socket.socket, ready_line: str, workers: int) -> None:
     """Pre-fork: the workers share the listening socket and the SQLite file (WAL, one writer at
-    a time). The clock, fault rules, rate limits and request log are per worker."""
-    open_store(config.db_path, durable=config.durable).close()  # migrate once, before workers
+    a time), and through it the clock, fault rules, rate limits and request log."""
+    store = open_store(config.db_path, durable=config.durable)  # migrate once, before workers
+    for rule in config.faults:  # the --fault rules, added once for all workers
+        store.state.add_fault(rule)
+    store.close()
+    config = dataclasses.replace(config, faults=())
     children = []
     for _ in range(workers):
         pid = os.fork()

@@ -13,6 +13,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from chime_local.store.state import ServerState
+
 Doc = dict[str, Any]
 
 
@@ -52,6 +54,11 @@ class Store(Protocol):
     blocks: bool  # whether a call may wait on the network (then it runs off the event loop)
     available: bool  # the last known state of the database (for /health)
     concurrency: int  # worker threads the server may run requests on for this store
+
+    @property
+    def state(self) -> ServerState:
+        """The server's own state: clock, fault rules, rate buckets, request log."""
+        ...
 
     @property
     def in_memory(self) -> bool: ...

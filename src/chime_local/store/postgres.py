@@ -38,6 +38,7 @@ from chime_local.store.base import (
 )
 from chime_local.store.migrations import POSTGRES_MIGRATIONS, run_migrations
 from chime_local.store.sql import SqlVerbs
+from chime_local.store.state_postgres import PostgresServerState
 
 POOL_SIZE = 16
 CONNECT_TIMEOUT_SECONDS = 3
@@ -152,6 +153,7 @@ class PostgresStore(SqlVerbs):
         try:
             self._pool.open(wait=True, timeout=connect_timeout + 1)
             run_migrations(self, POSTGRES_MIGRATIONS)
+            self.state = PostgresServerState(self)  # clock, faults, rate buckets, log
         except PoolTimeout as error:
             self._pool.close()
             raise StoreUnavailable(f"cannot reach PostgreSQL at {self.describe()}") from error
@@ -240,6 +242,10 @@ class PostgresStore(SqlVerbs):
     @contextmanager
     def bulk_cache(self, mebibytes: int = 256) -> Iterator[None]:
         yield  # the server's shared buffers serve every connection; nothing to size per load
+
+    def state_transaction(self, write: bool = True) -> _Transaction:
+        """READ COMMITTED, for the server state's single-statement verbs (see state_postgres)."""
+        return _Transaction(self, "BEGIN ISOLATION LEVEL READ COMMITTED")
 
     def schema_transaction(self) -> _Transaction:
         """READ COMMITTED: the statements after the schema lock see what the previous holder of

@@ -28,6 +28,7 @@ from pathlib import Path
 from chime_local.store.base import DuplicateKey, StoreBusy, StoreError, StoreUnavailable
 from chime_local.store.migrations import SQLITE_MIGRATIONS, run_migrations
 from chime_local.store.sql import SqlVerbs
+from chime_local.store.state_sqlite import SqliteServerState
 
 LOCK_WAIT_SECONDS = 10.0
 
@@ -142,6 +143,7 @@ class SqliteStore(SqlVerbs):
                 self._retry_while_locked(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
             self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
             run_migrations(self, SQLITE_MIGRATIONS)
+            self.state = SqliteServerState(self._db, self.transaction)  # clock, faults, log
         except sqlite3.DatabaseError as error:
             self._db.close()
             raise StoreUnavailable(
