@@ -134,7 +134,10 @@ class Emulator:
         if request.path != _HEALTH_PATH:  # the health check answers without the database
             self._sync_state()
         if request.path.startswith(ADMIN_PREFIX):
-            response = self.admin.handle(request, request_id)
+            try:
+                response = self.admin.handle(request, request_id)
+            except StoreError as error:
+                response = error_response(_store_failure(error, request_id), request_id)
             self._log(request, "-", response, began, request_id)
             return response
         caller, operation, params = _ANONYMOUS, None, {}

@@ -25,6 +25,7 @@ from botocore.model import ListShape, Shape, StructureShape
 
 from chime_local.clock import wire_time
 from chime_local.protocol.api import Operation
+from chime_local.store.base import StoreError
 from chime_local.store.state import LoggedCall, ServerState
 
 MASK = "***"
@@ -84,8 +85,12 @@ class RequestLog:
         with self._lock:
             batch, self._pending = self._pending, []
             self._wake.clear()
-        if batch:
+        if not batch:
+            return
+        try:
             self._state.append_calls([_row(at, call) for at, call in batch], self._keep)
+        except StoreError as error:  # the database is away (it answers 503 meanwhile)
+            log.warning("request log: %d calls not written: %s", len(batch), error)
 
     def recent(self, limit: int) -> list[dict[str, Any]]:
         self.flush()

@@ -81,7 +81,7 @@ def test_concurrent_starts_on_a_new_database_all_succeed(target: str) -> None:
 
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(start, range(8)))
-    assert all(result == results[0] and len(result) == 2 for result in results)
+    assert all(result == results[0] and len(result) == len(SQLITE_MIGRATIONS) for result in results)
 
 
 def test_a_failed_transaction_changes_nothing(store: Store) -> None:
