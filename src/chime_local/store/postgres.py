@@ -98,7 +98,8 @@ class _Transaction:
         conn: psycopg.Connection[Any] = local.conn
         local.conn = None
         try:
-            conn.execute("COMMIT" if error_type is None else "ROLLBACK")
+            if self._begin:  # (an autocommit block has nothing to end)
+                conn.execute("COMMIT" if error_type is None else "ROLLBACK")
         except psycopg.Error as failure:
             store.available = not isinstance(translate(failure), StoreUnavailable)
             _raise_translated(failure)
@@ -164,8 +165,9 @@ class PostgresStore(SqlVerbs):
     # -- the connection ---------------------------------------------------------------------
 
     def _begin(self, begin: str) -> psycopg.Connection[Any]:
-        """A pooled connection inside ``BEGIN``; a stale one (the server restarted since it was
-        opened) is discarded and replaced once, as nothing has been sent on it yet."""
+        """A pooled connection inside ``begin`` (empty: autocommit); a stale one (the server
+        restarted since it was opened) is discarded and replaced once, as nothing has been sent
+        on it yet."""
         for attempt in range(2):
             try:
                 conn = self._pool.getconn()
@@ -175,7 +177,8 @@ class PostgresStore(SqlVerbs):
                     f"no connection to PostgreSQL at {self.describe()} within the pool timeout"
                 ) from error
             try:
-                conn.execute(begin)
+                if begin:
+                    conn.execute(begin)
                 return conn
             except psycopg.Error as error:
                 self._pool.putconn(conn)
@@ -244,8 +247,10 @@ class PostgresStore(SqlVerbs):
         yield  # the server's shared buffers serve every connection; nothing to size per load
 
     def state_transaction(self, write: bool = True) -> _Transaction:
-        """READ COMMITTED, for the server state's single-statement verbs (see state_postgres)."""
-        return _Transaction(self, "BEGIN ISOLATION LEVEL READ COMMITTED")
+        """For the server state's verbs (see state_postgres): READ COMMITTED for writes, and
+        autocommit for reads, each one statement (the version read on every request costs one
+        round trip, not three)."""
+        return _Transaction(self, "BEGIN ISOLATION LEVEL READ COMMITTED" if write else "")
 
     def schema_transaction(self) -> _Transaction:
         """READ COMMITTED: the statements after the schema lock see what the previous holder of
