@@ -237,7 +237,7 @@ class Emulator:
         pause = 0.001
         while True:
             try:
-                with self.store.transaction(write=writes, wait=may_block):
+                with self.store.transaction(writes, wait=may_block, serialize_on=ctx.tenant):
                     return handler(ctx, params)
             except (RetryTransaction, StoreBusy) as error:
                 if isinstance(error, StoreBusy) and not may_block:

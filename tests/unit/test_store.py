@@ -84,6 +84,28 @@ def test_concurrent_starts_on_a_new_database_all_succeed(target: str) -> None:
     assert all(result == results[0] and len(result) == len(SQLITE_MIGRATIONS) for result in results)
 
 
+def test_writes_serialized_on_one_tenant_run_one_after_another(target: str) -> None:
+    first, second = open_store(target), open_store(target)
+    order: list[str] = []
+    inside = threading.Event()
+
+    def write(store: Store, name: str) -> None:
+        with store.transaction(serialize_on=TENANT):
+            order.append(f"{name} in")
+            inside.set()
+            time.sleep(0.3)
+            order.append(f"{name} out")
+
+    one = threading.Thread(target=write, args=(first, "one"))
+    one.start()
+    inside.wait(10)
+    write(second, "two")
+    one.join(10)
+    assert order == ["one in", "one out", "two in", "two out"]
+    first.close()
+    second.close()
+
+
 def test_a_failed_transaction_changes_nothing(store: Store) -> None:
     with pytest.raises(RuntimeError), store.transaction():
         store.insert_account(TENANT, account(1), {})

@@ -19,6 +19,8 @@ requests for this engine on worker threads (``blocks = True``).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -69,15 +71,26 @@ def _raise_translated(error: BaseException) -> None:
 
 
 class _Transaction:
-    """One SERIALIZABLE transaction on a pooled connection; nested blocks join the outer one."""
+    """One transaction on a pooled connection; nested blocks join the outer one.
 
-    __slots__ = ("_begin", "_outermost", "_store")
+    With a ``serialize_on`` key, the connection first takes a session advisory lock on it (before
+    ``BEGIN``, so the transaction's snapshot is taken once the lock is held) and releases it
+    after the end: writes of one tenant then run one after another on every instance, so
+    they do not keep aborting each other under SERIALIZABLE, which still guards what crosses
+    tenants.
+    """
+
+    __slots__ = ("_begin", "_outermost", "_serialize_on", "_store")
 
     def __init__(
-        self, store: PostgresStore, begin: str = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+        self,
+        store: PostgresStore,
+        begin: str = "BEGIN ISOLATION LEVEL SERIALIZABLE",
+        serialize_on: str | None = None,
     ) -> None:
         self._store = store
         self._begin = begin
+        self._serialize_on = serialize_on
         self._outermost = False
 
     def __enter__(self) -> None:
@@ -85,7 +98,8 @@ class _Transaction:
         if getattr(local, "conn", None) is not None:
             local.depth += 1
             return
-        local.conn = self._store._begin(self._begin)
+        lock = None if self._serialize_on is None else _lock_key(self._serialize_on)
+        local.conn = self._store._begin(self._begin, lock)
         local.depth = 1
         self._outermost = True
 
@@ -105,10 +119,19 @@ class _Transaction:
             _raise_translated(failure)
             raise
         finally:
+            if self._serialize_on is not None and not conn.broken:
+                with contextlib.suppress(psycopg.Error):  # a lost connection drops the lock
+                    conn.execute("SELECT pg_advisory_unlock_all()")
             store._pool.putconn(conn)  # a broken connection is discarded by the pool
         if isinstance(error, BaseException):
             _raise_translated(error)
         store.available = True
+
+
+def _lock_key(name: str) -> int:
+    """A signed 64-bit advisory-lock key for a name (a tenant)."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8, person=b"chime-local").digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 class PostgresStore(SqlVerbs):
@@ -164,7 +187,7 @@ class PostgresStore(SqlVerbs):
 
     # -- the connection ---------------------------------------------------------------------
 
-    def _begin(self, begin: str) -> psycopg.Connection[Any]:
+    def _begin(self, begin: str, lock: int | None = None) -> psycopg.Connection[Any]:
         """A pooled connection inside ``begin`` (empty: autocommit); a stale one (the server
         restarted since it was opened) is discarded and replaced once, as nothing has been sent
         on it yet."""
@@ -177,10 +200,15 @@ class PostgresStore(SqlVerbs):
                     f"no connection to PostgreSQL at {self.describe()} within the pool timeout"
                 ) from error
             try:
+                if lock is not None:
+                    conn.execute("SELECT pg_advisory_lock(%s)", (lock,))
                 if begin:
                     conn.execute(begin)
                 return conn
             except psycopg.Error as error:
+                if lock is not None and not conn.broken:
+                    with contextlib.suppress(psycopg.Error):  # never pool a held lock
+                        conn.execute("SELECT pg_advisory_unlock_all()")
                 self._pool.putconn(conn)
                 if attempt or not conn.broken:
                     self.available = False
@@ -239,8 +267,10 @@ class PostgresStore(SqlVerbs):
     def json_field(self, name: str) -> str:
         return f"(doc::jsonb ->> '{name}')"
 
-    def transaction(self, write: bool = True, *, wait: bool = True) -> _Transaction:
-        return _Transaction(self)
+    def transaction(
+        self, write: bool = True, *, wait: bool = True, serialize_on: str | None = None
+    ) -> _Transaction:
+        return _Transaction(self, serialize_on=serialize_on if write else None)
 
     @contextmanager
     def bulk_cache(self, mebibytes: int = 256) -> Iterator[None]:

@@ -182,8 +182,11 @@ class SqliteStore(SqlVerbs):
     def json_field(self, name: str) -> str:
         return f"json_extract(doc, '$.{name}')"
 
-    def transaction(self, write: bool = True, *, wait: bool = True) -> _Transaction:
-        """Run a block atomically; nested blocks join the outer transaction.
+    def transaction(
+        self, write: bool = True, *, wait: bool = True, serialize_on: str | None = None
+    ) -> _Transaction:
+        """Run a block atomically; nested blocks join the outer transaction. SQLite runs one
+        write at a time anyway, so ``serialize_on`` has nothing to add.
 
         One connection serves every thread of the process (in-process mode may be called from a
         thread pool), so a block holds the store's lock from start to end.
