@@ -1,5 +1,6 @@
-"""Two instances on one PostgreSQL database: a scenario driven through both alternately, and the
-races the service's limits must survive with concurrent clients spread over both instances."""
+"""Two instances on one PostgreSQL database: a scenario driven through both alternately, the
+races the service's limits must survive with concurrent clients spread over both instances, and
+the shared-state tests of ``--workers`` (imported: here their ``pair`` is two instances)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,15 @@ from chime_local.store import kinds
 from chime_local.store.postgres import PostgresStore
 from chime_local.testing import ServerProcess
 from tests.api.admin_calls import enterprise_account
-from tests.api.test_shared_state import Worker, connect
+from tests.api.test_shared_state import (  # noqa: F401 (collected here: two instances)
+    Worker,
+    connect,
+    test_a_clock_change_through_one_worker_is_seen_by_the_other,
+    test_a_count_fault_fires_count_times_in_total_over_both_workers,
+    test_a_reset_through_one_worker_is_seen_by_the_other,
+    test_fault_rules_added_and_cleared_through_either_worker,
+    test_the_request_log_shows_the_calls_of_both_workers,
+)
 from tests.support import fresh_tenant, sdk_client
 
 CLIENTS = 16
@@ -214,35 +223,3 @@ def pair(two_servers: tuple[ServerProcess, ServerProcess]) -> Iterator[tuple[Wor
     yield first, second
     first.connection.close()
     second.connection.close()
-
-
-def test_admin_changes_through_one_instance_are_seen_by_the_other(
-    pair: tuple[Worker, Worker],
-) -> None:
-    first, second = pair
-    assert first.admin("PUT", "clock", {"Now": "2030-01-02T03:04:05Z"})[0] == 200
-    status, _, created = second.call("POST", "/accounts", {"Name": "Future"}, fresh_tenant())
-    assert (status, created["Account"]["CreatedTimestamp"]) == (201, "2030-01-02T03:04:05.000Z")
-    key = fresh_tenant()
-    rule = {"Operation": "ListAccounts", "Error": "ServiceUnavailableException", "Count": 3}
-    assert second.admin("POST", "faults", rule | {"AccessKeyId": key})[0] == 201
-    statuses = [
-        worker.call("GET", "/accounts", access_key=key)[0]
-        for worker in (first, second, first, second, first)
-    ]
-    assert statuses == [503, 503, 503, 200, 200]
-    assert first.admin("POST", "reset")[0] == 200
-    assert second.admin("GET", "clock")[1]["WallClock"] is True
-    assert second.admin("GET", "faults")[1] == {"Faults": []}
-
-
-def test_the_request_log_shows_the_calls_of_both_instances(pair: tuple[Worker, Worker]) -> None:
-    first, second = pair
-    request_ids = []
-    for worker in (first, second, first, second):
-        status, headers, _ = worker.call("GET", "/accounts", access_key=fresh_tenant())
-        assert status == 200
-        request_ids.append(headers["x-amzn-requestid"])
-    for reader in (first, second):
-        logged = reader.admin("GET", "requests?limit=4")[1]["Requests"]
-        assert [entry["RequestId"] for entry in logged] == request_ids[::-1]
