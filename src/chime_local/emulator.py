@@ -131,12 +131,15 @@ class Emulator:
         :class:`StoreBusy` propagates so the caller can run the request again on a thread."""
         request_id = self.new_request_id()
         began = time.perf_counter()
+        self.store.allow_waiting(may_block)  # state writes too (rate buckets, fault counts)
         if request.path != _HEALTH_PATH:  # the health check answers without the database
             self._sync_state()
         if request.path.startswith(ADMIN_PREFIX):
             try:
                 response = self.admin.handle(request, request_id)
             except StoreError as error:
+                if isinstance(error, StoreBusy) and not may_block:
+                    raise  # the adapter runs it again where waiting is allowed
                 response = error_response(_store_failure(error, request_id), request_id)
             self._log(request, "-", response, began, request_id)
             return response
@@ -156,11 +159,9 @@ class Emulator:
             response = self._run(operation, caller, params, request_id, moment, may_block)
         except ChimeError as error:
             response = error_response(error, request_id)
-        except StoreBusy:
-            if not may_block:
-                raise
-            response = error_response(_store_failure(StoreUnavailable(), request_id), request_id)
         except StoreError as error:
+            if isinstance(error, StoreBusy) and not may_block:
+                raise  # the adapter runs it again where waiting is allowed
             response = error_response(_store_failure(error, request_id), request_id)
         except WouldBlock:
             raise

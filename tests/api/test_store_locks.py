@@ -21,6 +21,7 @@ from chime_local.store.migrations import SQLITE_MIGRATIONS, run_migrations
 from chime_local.store.sqlite import SqliteStore
 from chime_local.testing import ServerProcess
 from chime_local.testing.inprocess import MockChime
+from tests.api.raw import call
 from tests.support import fresh_tenant, sdk_client
 
 
@@ -145,3 +146,27 @@ def test_a_file_that_is_not_a_database_refuses_to_start_in_one_line(tmp_path: Pa
     assert server.stop() == 2
     lines = [line for line in server.output if line.strip()]
     assert len(lines) == 1 and "not a usable SQLite database" in lines[0], lines
+
+
+def test_rate_limited_writes_wait_for_the_lock_off_the_event_loop(tmp_path: Path) -> None:
+    """The rate bucket is a write too: with --rate-limit, a request that must wait for another
+    process's lock waits on a thread, and the server goes on answering meanwhile."""
+    db, tenant = tmp_path / "limited.db", fresh_tenant()
+    with ServerProcess(db=db, extra_args=("--quiet", "--rate-limit", "1000")) as server:
+        client = sdk_client(server.endpoint_url, tenant)
+        client.create_account(Name="Before")
+        other = hold_write_lock(db)
+        outcome: dict[str, Any] = {}
+        writer = threading.Thread(
+            target=lambda: outcome.update(client.create_account(Name="Waited"))
+        )
+        writer.start()
+        time.sleep(0.3)
+        began = time.monotonic()
+        status, _, _ = call(server.endpoint_url, "GET", "/_chime_local/health", signed=False)
+        answered_in = time.monotonic() - began
+        assert writer.is_alive()
+        other.rollback()
+        writer.join(15)
+        assert status == 200 and answered_in < 1.0
+        assert outcome["Account"]["Name"] == "Waited"

@@ -66,10 +66,15 @@ class Store(Protocol):
     def close(self) -> None: ...
     def ping(self) -> bool: ...
     def transaction(
-        self, write: bool = True, *, wait: bool = True, serialize_on: str | None = None
+        self, write: bool = True, *, wait: bool | None = None, serialize_on: str | None = None
     ) -> AbstractContextManager[None]:
-        """A transaction; ``wait``: whether a lock may be waited for (False on the event loop);
-        ``serialize_on``: writes with the same key may be run one at a time (a tenant)."""
+        """A transaction; ``wait``: whether a lock may be waited for (False on the event loop;
+        None: as :meth:`allow_waiting` said for this thread); ``serialize_on``: writes with the
+        same key may be run one at a time (a tenant)."""
+        ...
+
+    def allow_waiting(self, allowed: bool) -> None:
+        """Whether the transactions of the calling thread may wait for a lock by default."""
         ...
 
     def bulk_cache(self, mebibytes: int = 256) -> AbstractContextManager[None]: ...

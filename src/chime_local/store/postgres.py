@@ -267,8 +267,11 @@ class PostgresStore(SqlVerbs):
     def json_field(self, name: str) -> str:
         return f"(doc::jsonb ->> '{name}')"
 
+    def allow_waiting(self, allowed: bool) -> None:
+        """Nothing to do: requests on PostgreSQL always run on worker threads."""
+
     def transaction(
-        self, write: bool = True, *, wait: bool = True, serialize_on: str | None = None
+        self, write: bool = True, *, wait: bool | None = None, serialize_on: str | None = None
     ) -> _Transaction:
         return _Transaction(self, serialize_on=serialize_on if write else None)
 

@@ -52,10 +52,10 @@ class _Transaction:
 
     __slots__ = ("_outermost_write", "_store", "_wait", "_write")
 
-    def __init__(self, store: SqliteStore, write: bool, wait: bool) -> None:
+    def __init__(self, store: SqliteStore, write: bool, wait: bool | None) -> None:
         self._store = store
         self._write = write
-        self._wait = wait
+        self._wait = getattr(store._thread, "may_wait", True) if wait is None else wait
         self._outermost_write = False
 
     def __enter__(self) -> None:
@@ -137,6 +137,7 @@ class SqliteStore(SqlVerbs):
         self._execute_many = self._db.executemany
         self._depth = 0
         self._lock = threading.RLock()
+        self._thread = threading.local()  # may_wait: see allow_waiting
         try:
             self._db.execute("PRAGMA busy_timeout = 0")
             if self.path != ":memory:":
@@ -182,11 +183,18 @@ class SqliteStore(SqlVerbs):
     def json_field(self, name: str) -> str:
         return f"json_extract(doc, '$.{name}')"
 
+    def allow_waiting(self, allowed: bool) -> None:
+        """Whether this thread's transactions may wait for another process's write lock (not
+        on the event loop): the server state's writes (rate buckets, fault counts, admin
+        changes) follow it as the request's own transaction does."""
+        self._thread.may_wait = allowed
+
     def transaction(
-        self, write: bool = True, *, wait: bool = True, serialize_on: str | None = None
+        self, write: bool = True, *, wait: bool | None = None, serialize_on: str | None = None
     ) -> _Transaction:
-        """Run a block atomically; nested blocks join the outer transaction. SQLite runs one
-        write at a time anyway, so ``serialize_on`` has nothing to add.
+        """Run a block atomically; nested blocks join the outer transaction. Without ``wait``,
+        whether a lock may be waited for is what :meth:`allow_waiting` said for this thread.
+        SQLite runs one write at a time anyway, so ``serialize_on`` has nothing to add.
 
         One connection serves every thread of the process (in-process mode may be called from a
         thread pool), so a block holds the store's lock from start to end.
