@@ -1,0 +1,135 @@
+"""The emulator over shared server state: two emulators on one file behave as two workers.
+
+Also the bounds of the issue-15 findings: rate buckets of many keys expire, request-log entries
+of huge requests stay small.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chime_local import Emulator
+from chime_local.config import Config
+from chime_local.errors import ThrottledClientException
+from chime_local.guards import RateLimiter
+from chime_local.protocol.http import HttpRequest
+from chime_local.request_log import MAX_ITEMS, MAX_STRING, Call
+from chime_local.store import open_store
+from chime_local.store.state import FaultRule
+from tests.api.raw import FAKE_AUTH
+
+
+@pytest.fixture
+def workers(tmp_path: Path) -> Iterator[tuple[Emulator, Emulator]]:
+    config = Config(db_path=str(tmp_path / "shared.db"), log_requests=False)
+    first, second = Emulator(config), Emulator(config)
+    yield first, second
+    first.close()
+    second.close()
+
+
+def list_accounts(emulator: Emulator) -> Any:
+    request = HttpRequest("GET", "/accounts", "", {"authorization": FAKE_AUTH}, b"")
+    return emulator.handle(request)
+
+
+def admin_get(emulator: Emulator, path: str) -> Any:
+    response = emulator.handle(HttpRequest("GET", f"/_chime_local/{path}", "", {}, b""))
+    return json.loads(response.body)
+
+
+def test_the_next_request_of_another_emulator_sees_a_clock_change(
+    workers: tuple[Emulator, Emulator],
+) -> None:
+    first, second = workers
+    admin_get(second, "clock")  # the cached setting is now the wall clock
+    first.clock.set(datetime(2031, 5, 6, tzinfo=UTC))
+    assert admin_get(second, "clock")["Now"] == "2031-05-06T00:00:00.000Z"
+    first.clock.advance(1.5)
+    assert admin_get(second, "clock")["Now"] == "2031-05-06T00:00:01.500Z"
+    assert second.context().moment == datetime(2031, 5, 6, 0, 0, 1, 500000, tzinfo=UTC)
+
+
+def test_the_next_request_of_another_emulator_sees_a_fault_rule_and_its_count(
+    workers: tuple[Emulator, Emulator],
+) -> None:
+    first, second = workers
+    assert list_accounts(second).status == 200  # caches "no rules"
+    first.faults.add(FaultRule("ListAccounts", "ServiceUnavailableException", count=2))
+    assert [list_accounts(emulator).status for emulator in (second, first, second)] == [
+        503,
+        503,
+        200,
+    ]
+    assert first.faults.rules() == []
+
+
+def test_probability_rules_draw_the_same_sequence_whichever_emulator_answers(
+    workers: tuple[Emulator, Emulator],
+) -> None:
+    first, second = workers
+
+    def run(emulators: tuple[Emulator, ...]) -> list[int]:
+        first.reset()
+        first.faults.add(FaultRule("*", "ServiceFailureException", probability=0.5, seed=11))
+        return [list_accounts(emulators[n % len(emulators)]).status for n in range(30)]
+
+    alone = run((first,))
+    assert run((first, second)) == alone
+    assert 5 < alone.count(500) < 25
+
+
+def test_a_reset_through_one_emulator_empties_the_others_view(
+    workers: tuple[Emulator, Emulator],
+) -> None:
+    first, second = workers
+    list_accounts(second)
+    first.clock.advance(3600)
+    first.faults.add(FaultRule("GetUser", "NotFoundException", count=1))
+    assert second.recent_calls(10)[0]["Operation"] == "ListAccounts"
+    second.reset()
+    assert admin_get(first, "clock")["WallClock"] is True
+    assert first.faults.rules() == [] and first.recent_calls(10) == []
+
+
+def test_rate_buckets_of_many_keys_expire_so_state_stays_bounded() -> None:
+    store = open_store(None)
+    now = [1000.0]
+    limiter = RateLimiter(store.state, 5, clock=lambda: now[0])
+    for key in range(20_000):
+        now[0] += 0.001  # 1,000 new keys a second, 20 seconds
+        limiter.check(f"key-{key}")
+    assert store.state.rate_bucket_count() <= 2_100  # the keys of about the last two seconds
+    for _ in range(5):
+        limiter.check("busy")
+    with pytest.raises(ThrottledClientException):
+        limiter.check("busy")  # expiry never forgets a bucket that is not full yet
+
+
+def test_request_log_entries_of_huge_requests_stay_small() -> None:
+    emulator = Emulator(Config(log_requests=False))
+    operation = emulator.api.operations["BatchCreateRoomMembership"]
+    huge = {
+        "AccountId": "a" * 5_000_000,
+        "RoomId": "r",
+        "MembershipItemList": [{"MemberId": f"m{n}", "Role": "Member"} for n in range(100_000)],
+    }
+    call = Call(datetime.now(UTC), "key", operation, huge, 400, "BadRequestException", "rid")
+    emulator.calls.record(call, body_size=8_000_000)
+    small = call._replace(params={"AccountId": "a" * 1000, "RoomId": "r"})
+    emulator.calls.record(small, body_size=1100)
+    latest, entry = emulator.recent_calls(2)
+    emulator.close()
+    assert latest["Parameters"]["AccountId"] == "a" * 1000  # a small body is logged whole
+    assert len(json.dumps(entry)) < 10_000
+    parameters = entry["Parameters"]
+    assert parameters["AccountId"] == "a" * MAX_STRING + "...(4999744 more characters)"
+    assert len(parameters["MembershipItemList"]) == MAX_ITEMS + 1
+    assert parameters["MembershipItemList"][-1] == f"...({100_000 - MAX_ITEMS} more items)"
+    assert parameters["RoomId"] == "r"
