@@ -158,3 +158,17 @@ def test_the_token_secret_is_one_per_database(stores: list[Store], tmp_path: Pat
     other = Store(tmp_path / "other.db")
     assert other.state.token_secret() != stores[0].state.token_secret()
     other.close()
+
+
+def test_an_in_memory_store_moves_its_version_with_every_change() -> None:
+    state = Store().state
+    seen = [state.version()]
+    state.freeze_clock(datetime(2030, 1, 1, tzinfo=UTC))
+    seen.append(state.version())
+    state.advance_clock(5)
+    seen.append(state.version())
+    state.add_fault(FaultRule("*", "ServiceFailureException", count=1))
+    seen.append(state.version())
+    state.reset(now=1.0)
+    seen.append(state.version())
+    assert len(set(seen)) == len(seen)

@@ -94,7 +94,8 @@ class Store:
         self._depth = 0
         self._lock = threading.RLock()
         self._migrate()
-        self.state = SqliteServerState(self._db, self.transaction)  # clock, faults, log, ...
+        # the server's own state: clock, fault rules, rate buckets, request log, token secret
+        self.state = SqliteServerState(self._db, self.transaction, private=self.in_memory)
 
     @property
     def in_memory(self) -> bool:

@@ -40,18 +40,25 @@ class SqliteServerState:
     """Server state in the tables ``state_server``, ``state_faults``, ``state_rate_buckets``
     and ``state_request_log`` of the store's database."""
 
-    def __init__(self, db: sqlite3.Connection, transaction: Transaction) -> None:
+    def __init__(self, db: sqlite3.Connection, transaction: Transaction, *, private: bool) -> None:
         self._db = db
         self._transaction = transaction
+        # An in-memory database has no other connection: every change passes through here, so
+        # a counter in this object is the version, and reading it costs no query.
+        self._private_version = 0 if private else None
 
     # -- change detection ---------------------------------------------------------------------
 
     def version(self) -> int:
+        if self._private_version is not None:
+            return self._private_version
         with self._transaction(False):
             return int(self._db.execute("SELECT version FROM state_server").fetchone()[0])
 
     def _bump(self) -> None:
         self._db.execute("UPDATE state_server SET version = version + 1")
+        if self._private_version is not None:
+            self._private_version += 1
 
     # -- clock --------------------------------------------------------------------------------
 
@@ -65,9 +72,10 @@ class SqliteServerState:
     def _set_clock(self, setting: ClockSetting) -> ClockSetting:
         fixed = setting.fixed.isoformat() if setting.fixed else None
         self._db.execute(
-            "UPDATE state_server SET clock_fixed = ?, clock_offset = ?, version = version + 1",
+            "UPDATE state_server SET clock_fixed = ?, clock_offset = ?",
             (fixed, setting.offset_seconds),
         )
+        self._bump()
         return setting
 
     def freeze_clock(self, moment: datetime) -> ClockSetting:
