@@ -150,11 +150,14 @@ class Emulator:
 
     def _sync_state(self) -> None:
         """Re-read the cached clock setting and fault rules if another process changed them."""
-        version = self.state.version()
-        if version != self._state_version:
-            self._state_version = version
-            self.clock.refresh()
-            self.faults.refresh()
+        try:
+            version = self.state.version()
+            if version != self._state_version:
+                self.clock.refresh()
+                self.faults.refresh()
+                self._state_version = version
+        except Exception:  # e.g. the database locked too long: serve with what is cached
+            log.exception("reading the server state failed; the cached clock and faults serve")
 
     def _run(
         self,

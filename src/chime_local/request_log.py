@@ -75,7 +75,7 @@ class RequestLog:
             self._pending.append((at, call))
             waiting = len(self._pending)
         if waiting >= BATCH:
-            self.flush()
+            self._flush_or_log()
         elif waiting == 1:
             self._start_writer()
             self._wake.set()
@@ -117,7 +117,7 @@ class RequestLog:
         self._wake.set()
         if self._writer is not None:
             self._writer.join()
-        self.flush()
+        self._flush_or_log()
 
     def _start_writer(self) -> None:
         if self._writer is None and not self._closed:
@@ -132,10 +132,13 @@ class RequestLog:
             time.sleep(FLUSH_SECONDS)  # let a batch gather
             if self._closed:
                 return
-            try:
-                self.flush()
-            except Exception:  # the log must never take the server down
-                log.exception("writing the request log failed")
+            self._flush_or_log()
+
+    def _flush_or_log(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # the request log must never fail a request or stop its writer
+            log.exception("writing the request log failed; that batch of calls is not logged")
 
 
 def _row(at: float, call: Call) -> LoggedCall:

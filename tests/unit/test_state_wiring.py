@@ -7,6 +7,7 @@ of huge requests stay small.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from chime_local.config import Config
 from chime_local.errors import ThrottledClientException
 from chime_local.guards import RateLimiter
 from chime_local.protocol.http import HttpRequest
-from chime_local.request_log import MAX_ITEMS, MAX_STRING, Call
+from chime_local.request_log import BATCH, MAX_ITEMS, MAX_STRING, Call
 from chime_local.store import Store
 from chime_local.store.state import FaultRule
 from tests.api.raw import FAKE_AUTH
@@ -133,3 +134,19 @@ def test_request_log_entries_of_huge_requests_stay_small() -> None:
     assert len(parameters["MembershipItemList"]) == MAX_ITEMS + 1
     assert parameters["MembershipItemList"][-1] == f"...({100_000 - MAX_ITEMS} more items)"
     assert parameters["RoomId"] == "r"
+
+
+def test_a_failing_state_store_never_fails_a_request(
+    workers: tuple[Emulator, Emulator], monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    first, _ = workers
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(first.state, "version", locked)
+    monkeypatch.setattr(first.state, "append_calls", locked)
+    statuses = {list_accounts(first).status for _ in range(BATCH + 1)}  # one batch on the path
+    assert statuses == {200}
+    assert "reading the server state failed" in caplog.text
+    assert "writing the request log failed" in caplog.text
