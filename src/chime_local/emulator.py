@@ -3,8 +3,12 @@
 Both adapters (the ASGI server and the in-process botocore hook) hand an :class:`HttpRequest` to
 :meth:`Emulator.handle` and get an :class:`HttpResponse` back. The pipeline, top to bottom::
 
-    admin? -> authenticate -> throttle -> route -> authorize -> faults -> parse -> validate
-           -> handler (in one store transaction) -> serialize
+    sync state -> admin? -> authenticate -> throttle -> route -> authorize -> faults -> parse
+               -> validate -> handler (in one store transaction) -> serialize -> request log
+
+The server's own state (clock setting, fault rules, rate buckets, request log) is kept by the
+store (``store.state``), so every worker and instance agrees; the clock setting and fault rules
+are cached here and re-read when the state's version moved ("sync state").
 
 Any :class:`ChimeError` becomes its wire response in the serializer; anything else is logged with
 its traceback and answered as ``ServiceFailureException`` naming the request id. There is no

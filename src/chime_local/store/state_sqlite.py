@@ -40,7 +40,9 @@ class SqliteServerState:
     """Server state in the tables ``state_server``, ``state_faults``, ``state_rate_buckets``
     and ``state_request_log`` of the store's database."""
 
-    def __init__(self, db: sqlite3.Connection, transaction: Transaction, *, private: bool) -> None:
+    def __init__(
+        self, db: sqlite3.Connection, transaction: Transaction, *, private: bool = False
+    ) -> None:
         self._db = db
         self._transaction = transaction
         # An in-memory database has no other connection: every change passes through here, so
