@@ -1,10 +1,13 @@
 """The recent-calls log behind ``GET /_chime_local/requests``: what a test's code called.
 
 The log is server state kept by the store, so it shows the calls of every worker and instance.
-Writing a row per call would cost a commit on every request's path, so calls are kept in this
-process and written in batches: by a background thread at most ``FLUSH_SECONDS`` after a call,
-at once when ``BATCH`` calls are waiting, and before this process reads the log. A read waits
-for the other processes' batches (``2 * FLUSH_SECONDS``) when the store is shared.
+A call that comes ``IDLE_GAP`` or more after this process's previous call is written at once,
+before its response leaves: a client calling one at a time finds each of its calls in the log,
+whichever process it asks. Under load, a commit per call would cost more than the call, so
+calls are kept in this process and written in batches: at once when ``BATCH`` calls are
+waiting, else by a background thread at most ``FLUSH_SECONDS`` after the first, and before this
+process reads the log. A read waits for the other processes' batches (``2 * FLUSH_SECONDS``)
+when the store is shared.
 
 Recording keeps references only; a batch is written as compact rows (the parameters as
 parsed), and an entry is described when the log is read: sensitive members, as the model marks
@@ -18,7 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from botocore.model import ListShape, Shape, StructureShape
@@ -29,6 +32,7 @@ from chime_local.store.state import LoggedCall, ServerState
 
 MASK = "***"
 KEEP = 1000  # entries in the log; older ones are trimmed
+IDLE_GAP = 0.001  # seconds after the previous call from which a call is written at once
 FLUSH_SECONDS = 0.01
 BATCH = 256
 MAX_STRING = 256
@@ -66,6 +70,7 @@ class RequestLog:
         self._wake = threading.Event()
         self._closed = False
         self._writer: threading.Thread | None = None
+        self._last_call = 0.0
 
     def record(self, call: Call, body_size: int = 0) -> None:
         if body_size > LARGE_BODY:
@@ -74,7 +79,8 @@ class RequestLog:
         with self._lock:
             self._pending.append((at, call))
             waiting = len(self._pending)
-        if waiting >= BATCH:
+        idle, self._last_call = at - self._last_call >= IDLE_GAP, at
+        if waiting >= BATCH or idle:
             self._flush_or_log()
         elif waiting == 1:
             self._start_writer()
@@ -94,10 +100,10 @@ class RequestLog:
         return [self._describe(row) for row in self._state.recent_calls(limit)]
 
     def _describe(self, row: list[Any]) -> dict[str, Any]:
-        time_text, request_id, access_key, name, params, status, error = row
+        moment, request_id, access_key, name, params, status, error = row
         operation = self._operations.get(name) if name else None
         return {
-            "Time": time_text,
+            "Time": wire_time(datetime.fromtimestamp(moment, UTC)),
             "RequestId": request_id,
             "AccessKeyId": access_key,
             "Operation": name,
@@ -145,7 +151,7 @@ def _row(at: float, call: Call) -> LoggedCall:
     """A call as the log stores it: a compact list, in the order ``_describe`` reads."""
     name = call.operation.name if call.operation else None
     fields = [call.request_id, call.access_key, name, call.params, call.status, call.error]
-    return LoggedCall(at, [wire_time(call.time), *fields])
+    return LoggedCall(at, [call.time.timestamp(), *fields])  # formatted when read
 
 
 def _mask(shape: Shape, value: Any) -> Any:

@@ -129,8 +129,11 @@ def test_request_log_keeps_the_newest_entries_newest_first(stores: list[Store]) 
     first, second = stores[0].state, stores[1].state
     first.append_calls([LoggedCall(n, {"n": n}) for n in range(5)], keep=4)
     second.append_calls([LoggedCall(5.5, {"n": 5}), LoggedCall(5.0, {"n": 6})], keep=4)
-    assert first.recent_calls(10) == [{"n": 5}, {"n": 6}, {"n": 4}, {"n": 3}]
+    assert first.recent_calls(4) == [{"n": 5}, {"n": 6}, {"n": 4}, {"n": 3}]
     assert second.recent_calls(2) == [{"n": 5}, {"n": 6}]
+    for batch in range(3):  # the oldest batches go once the newer ones hold 4 calls
+        second.append_calls([LoggedCall(10 + batch, {"n": 10 + batch})] * 3, keep=4)
+    assert [entry["n"] for entry in first.recent_calls(100)] == [12] * 3 + [11] * 3
     first.clear_calls(now=100.0)
     assert second.recent_calls(10) == []
     second.append_calls([LoggedCall(99.9, {"n": "before"}), LoggedCall(100, {"n": "after"})], 4)

@@ -55,6 +55,8 @@ def test_the_next_request_of_another_emulator_sees_a_clock_change(
     first.clock.advance(1.5)
     assert admin_get(second, "clock")["Now"] == "2031-05-06T00:00:01.500Z"
     assert second.context().moment == datetime(2031, 5, 6, 0, 0, 1, 500000, tzinfo=UTC)
+    list_accounts(second)
+    assert first.recent_calls(1)[0]["Time"] == "2031-05-06T00:00:01.500Z"  # the server's clock
 
 
 def test_the_next_request_of_another_emulator_sees_a_fault_rule_and_its_count(

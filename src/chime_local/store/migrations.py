@@ -86,8 +86,8 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ) WITHOUT ROWID;
         CREATE TABLE state_request_log (
             seq INTEGER PRIMARY KEY,
-            at REAL NOT NULL,
-            entry TEXT NOT NULL
+            calls INTEGER NOT NULL,
+            entries TEXT NOT NULL
         )
         """,
     ),

@@ -138,8 +138,8 @@ class ServerState(Protocol):
 
     def append_calls(self, calls: Sequence[LoggedCall], keep: int) -> None:
         """Append calls, except those recorded before the log was last cleared (a batch may
-        arrive after a reset made through another process), and trim the log to about the
-        ``keep`` last appended."""
+        arrive after a reset made through another process), and trim the log to the ``keep``
+        last appended (an engine may keep up to one batch more)."""
         ...
 
     def recent_calls(self, limit: int) -> list[CallEntry]:

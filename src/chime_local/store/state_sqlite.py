@@ -36,6 +36,18 @@ _TAKE_TOKEN = """
 """
 
 
+# Keeps the newest batches that hold the newest ``keep`` calls: a batch goes once the calls of
+# the batches after it reach ``keep`` (``sum() OVER``: SQLite 3.25, PostgreSQL).
+_TRIM_LOG = """
+    DELETE FROM state_request_log WHERE seq < (
+        SELECT coalesce(min(seq), 0) FROM (
+            SELECT seq, calls, sum(calls) OVER (ORDER BY seq DESC) AS newer_and_own
+            FROM state_request_log
+        ) AS newest WHERE newer_and_own - calls < ?
+    )
+"""
+
+
 class SqliteServerState:
     """Server state in the tables ``state_server``, ``state_faults``, ``state_rate_buckets``
     and ``state_request_log`` of the store's database."""
@@ -176,24 +188,27 @@ class SqliteServerState:
     # -- request log --------------------------------------------------------------------------
 
     def append_calls(self, calls: Sequence[LoggedCall], keep: int) -> None:
+        # one row per batch: a row per call cost more to insert and to trim than the call did
         with self._transaction(True):
             cleared_at = self._db.execute("SELECT calls_cleared_at FROM state_server").fetchone()[0]
-            self._db.executemany(
-                "INSERT INTO state_request_log (at, entry) VALUES (?, ?)",
-                [(at, dumps_text(entry)) for at, entry in calls if at >= cleared_at],
-            )
+            kept = [[at, entry] for at, entry in calls if at >= cleared_at]
+            if not kept:
+                return
             self._db.execute(
-                "DELETE FROM state_request_log "
-                "WHERE seq <= (SELECT max(seq) FROM state_request_log) - ?",
-                (keep,),
+                "INSERT INTO state_request_log (calls, entries) VALUES (?, ?)",
+                (len(kept), dumps_text(kept)),
             )
+            self._db.execute(_TRIM_LOG, (keep,))
 
     def recent_calls(self, limit: int) -> list[CallEntry]:
         with self._transaction(False):
             rows = self._db.execute(
-                "SELECT entry FROM state_request_log ORDER BY at DESC, seq DESC LIMIT ?", (limit,)
+                "SELECT entries FROM state_request_log ORDER BY seq DESC"
             ).fetchall()
-        return [loads(entry) for (entry,) in rows]
+        logged = [call for (entries,) in rows for call in reversed(loads(entries))]
+        # newest first; the batches of several processes interleave in time
+        logged.sort(key=lambda call: call[0], reverse=True)
+        return [entry for _, entry in logged[:limit]]
 
     def clear_calls(self, now: float) -> None:
         with self._transaction(True):
