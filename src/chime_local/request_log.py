@@ -6,10 +6,10 @@ before its response leaves: a client calling one at a time finds each of its cal
 whichever process it asks. Under load, a commit per call would cost more than the call, so
 calls are kept in this process and written in batches: at once when ``BATCH`` calls are
 waiting, else by a background thread at most ``FLUSH_SECONDS`` after the first, and before this
-process reads the log. A read waits for the other processes' batches (``2 * FLUSH_SECONDS``)
-when the store is shared.
+process reads the log. A read waits for the other processes' batches (``READ_WAIT``, with a
+margin for a busy machine's scheduling) when the store is shared.
 
-Recording keeps references only; a batch is written as compact rows (the parameters as
+Recording keeps references only; a batch is written as one compact row (the parameters as
 parsed), and an entry is described when the log is read: sensitive members, as the model marks
 them, masked. The parameters of a call whose body is over ``LARGE_BODY`` bytes are bounded when
 recorded (strings cut to ``MAX_STRING`` characters, lists and maps to ``MAX_ITEMS`` items), so
@@ -34,6 +34,7 @@ MASK = "***"
 KEEP = 1000  # entries in the log; older ones are trimmed
 IDLE_GAP = 0.001  # seconds after the previous call from which a call is written at once
 FLUSH_SECONDS = 0.01
+READ_WAIT = 0.05  # seconds a read of a shared log waits for the other processes' batches
 BATCH = 256
 MAX_STRING = 256
 MAX_ITEMS = 50
@@ -96,7 +97,7 @@ class RequestLog:
     def recent(self, limit: int) -> list[dict[str, Any]]:
         self.flush()
         if self._shared:
-            time.sleep(2 * FLUSH_SECONDS)  # the other processes' batches of calls made by now
+            time.sleep(READ_WAIT)  # the other processes' batches of calls made by now
         return [self._describe(row) for row in self._state.recent_calls(limit)]
 
     def _describe(self, row: list[Any]) -> dict[str, Any]:
