@@ -175,3 +175,19 @@ def test_an_in_memory_store_moves_its_version_with_every_change() -> None:
     state.reset(now=1.0)
     seen.append(state.version())
     assert len(set(seen)) == len(seen)
+
+
+@pytest.mark.parametrize("seconds", [3e11, -3e11, 1e300])
+def test_a_clock_moved_out_of_the_range_of_dates_is_refused_and_unchanged(
+    stores: list[Store], seconds: float
+) -> None:
+    state = stores[0].state
+    state.advance_clock(60)
+    version = state.version()
+    with pytest.raises(OverflowError):
+        state.advance_clock(seconds)
+    assert state.clock() == ClockSetting(None, 60.0) and state.version() == version
+    state.freeze_clock(datetime(2030, 1, 1, tzinfo=UTC))
+    with pytest.raises(OverflowError):
+        state.advance_clock(seconds)
+    assert state.clock() == ClockSetting(datetime(2030, 1, 1, tzinfo=UTC))

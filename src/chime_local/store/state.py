@@ -89,7 +89,8 @@ class ServerState(Protocol):
         ...
 
     def advance_clock(self, seconds: float) -> ClockSetting:
-        """Move a frozen clock, or the offset of a running one, by ``seconds`` (atomically)."""
+        """Move a frozen clock, or the offset of a running one, by ``seconds`` (atomically);
+        ``OverflowError``, and nothing changed, when that leaves the range of dates."""
         ...
 
     def reset_clock(self) -> None:

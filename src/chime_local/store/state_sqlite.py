@@ -103,6 +103,7 @@ class SqliteServerState:
                 moved = ClockSetting(current.fixed + timedelta(seconds=seconds))
             else:
                 moved = ClockSetting(None, current.offset_seconds + seconds)
+                datetime.now(UTC) + timedelta(seconds=moved.offset_seconds)  # OverflowError
             return self._set_clock(moved)
 
     def reset_clock(self) -> None:
