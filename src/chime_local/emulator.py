@@ -42,7 +42,7 @@ from chime_local.protocol.codecs import compiled_codecs
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.protocol.parser import parse_request
 from chime_local.protocol.serializer import error_response
-from chime_local.request_log import Call, RequestLog
+from chime_local.request_log import Call, RequestLog, loggable
 from chime_local.seed import SeedResult, export_state, load_seed
 from chime_local.seed.loader import Progress
 from chime_local.service import HANDLERS
@@ -107,9 +107,9 @@ class Emulator:
         return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
     def handle(self, request: HttpRequest) -> HttpResponse:
+        self._sync_state()
         request_id = self.new_request_id()
         began = time.perf_counter()
-        self._sync_state()
         if request.path.startswith(ADMIN_PREFIX):
             response = self.admin.handle(request, request_id)
             self._log(request, "-", response, began, request_id)
@@ -136,6 +136,7 @@ class Emulator:
                 f"An internal error occurred; request id {request_id}"
             )
             response = error_response(failure, request_id)
+        params = loggable(params, len(request.body))  # the log keeps no huge request
         error_type = response.headers.get("x-amzn-errortype")
         self.calls.record(
             Call(
@@ -146,8 +147,7 @@ class Emulator:
                 response.status,
                 error_type,
                 request_id,
-            ),
-            len(request.body),
+            )
         )
         self._log(request, operation.name if operation else "-", response, began, request_id)
         return response

@@ -50,7 +50,7 @@ class Call(NamedTuple):
     params: dict[str, Any]
     status: int
     error: str | None
-    request_id: str
+    request_id: str  # as in the response's x-amzn-RequestId header and the log line
 
 
 class RequestLog:
@@ -73,9 +73,7 @@ class RequestLog:
         self._writer: threading.Thread | None = None
         self._last_call = 0.0
 
-    def record(self, call: Call, body_size: int = 0) -> None:
-        if body_size > LARGE_BODY:
-            call = call._replace(params=bounded(call.params))
+    def record(self, call: Call) -> None:
         at = time.time()
         with self._lock:
             self._pending.append((at, call))
@@ -165,6 +163,12 @@ def _mask(shape: Shape, value: Any) -> Any:
     if isinstance(shape, ListShape) and isinstance(value, list):
         return [_mask(shape.member, item) for item in value]
     return value
+
+
+def loggable(params: dict[str, Any], body_size: int) -> dict[str, Any]:
+    """``params`` as the log may keep them: bounded when the body was over ``LARGE_BODY``."""
+    kept: dict[str, Any] = bounded(params) if body_size > LARGE_BODY else params
+    return kept
 
 
 def bounded(value: Any) -> Any:

@@ -258,7 +258,7 @@ def test_tampered_query_is_invalid_signature(strict_server: ServerProcess) -> No
 @pytest.mark.parametrize(
     ("kwargs", "phrase"),
     [
-        ({"when": timedelta(minutes=-16)}, "Signature expired"),
+        ({"when": -timedelta(minutes=16)}, "Signature expired"),
         ({"when": timedelta(minutes=16)}, "Signature expired"),
         ({"service": "s3"}, "scoped to correct service"),
     ],
@@ -266,7 +266,7 @@ def test_tampered_query_is_invalid_signature(strict_server: ServerProcess) -> No
 def test_expired_future_and_wrong_service_signatures(
     strict_server: ServerProcess, kwargs: dict[str, Any], phrase: str
 ) -> None:
-    if "when" in kwargs:  # an offset from the time the test runs, not from its collection
+    if "when" in kwargs:  # an offset from the moment the test runs, not from collection
         kwargs = {"when": datetime.now(UTC) + kwargs["when"]}
     path, body, headers = signed_create(strict_server, "Bad time", **kwargs)
     status, response_headers, document = send(
