@@ -3,8 +3,12 @@
 Both adapters (the ASGI server and the in-process botocore hook) hand an :class:`HttpRequest` to
 :meth:`Emulator.handle` and get an :class:`HttpResponse` back. The pipeline, top to bottom::
 
-    admin? -> authenticate -> throttle -> route -> authorize -> faults -> parse -> validate
-           -> handler (in one store transaction) -> serialize
+    sync state -> admin? -> authenticate -> throttle -> route -> authorize -> faults -> parse
+               -> validate -> handler (in one store transaction) -> serialize -> request log
+
+The server's own state (clock setting, fault rules, rate buckets, request log) is kept by the
+store (``store.state``), so every worker and instance agrees; the clock setting and fault rules
+are cached here and re-read when the state's version moved ("sync state").
 
 Any :class:`ChimeError` becomes its wire response in the serializer; anything else is logged with
 its traceback and answered as ``ServiceFailureException`` naming the request id. There is no
@@ -41,7 +45,7 @@ from chime_local.protocol.codecs import compiled_codecs
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.protocol.parser import parse_request
 from chime_local.protocol.serializer import error_response
-from chime_local.request_log import Call, RequestLog
+from chime_local.request_log import Call, RequestLog, loggable
 from chime_local.seed import SeedResult, export_state, load_seed
 from chime_local.seed.loader import Progress
 from chime_local.service import BEFORE_TRANSACTION, HANDLERS
@@ -178,6 +182,7 @@ class Emulator:
                 f"An internal error occurred; request id {request_id}"
             )
             response = error_response(failure, request_id)
+        params = loggable(params, len(request.body))  # the log keeps no huge request
         error_type = response.headers.get("x-amzn-errortype")
         self.calls.record(
             Call(
@@ -188,8 +193,7 @@ class Emulator:
                 response.status,
                 error_type,
                 request_id,
-            ),
-            len(request.body),
+            )
         )
         self._log(request, operation.name if operation else "-", response, began, request_id)
         return response

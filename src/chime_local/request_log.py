@@ -1,12 +1,15 @@
 """The recent-calls log behind ``GET /_chime_local/requests``: what a test's code called.
 
 The log is server state kept by the store, so it shows the calls of every worker and instance.
-Writing a row per call would cost a commit on every request's path, so calls are kept in this
-process and written in batches: by a background thread at most ``FLUSH_SECONDS`` after a call,
-at once when ``BATCH`` calls are waiting, and before this process reads the log. A read waits
-for the other processes' batches (``2 * FLUSH_SECONDS``) when the store is shared.
+A call that comes ``IDLE_GAP`` or more after this process's previous call is written at once,
+before its response leaves: a client calling one at a time finds each of its calls in the log,
+whichever process it asks. Under load, a commit per call would cost more than the call, so
+calls are kept in this process and written in batches: at once when ``BATCH`` calls are
+waiting, else by a background thread at most ``FLUSH_SECONDS`` after the first, and before this
+process reads the log. A read waits for the other processes' batches (``READ_WAIT``, with a
+margin for a busy machine's scheduling) when the store is shared.
 
-Recording keeps references only; a batch is written as compact rows (the parameters as
+Recording keeps references only; a batch is written as one compact row (the parameters as
 parsed), and an entry is described when the log is read: sensitive members, as the model marks
 them, masked. The parameters of a call whose body is over ``LARGE_BODY`` bytes are bounded when
 recorded (strings cut to ``MAX_STRING`` characters, lists and maps to ``MAX_ITEMS`` items), so
@@ -18,7 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from botocore.model import ListShape, Shape, StructureShape
@@ -30,7 +33,9 @@ from chime_local.store.state import LoggedCall, ServerState
 
 MASK = "***"
 KEEP = 1000  # entries in the log; older ones are trimmed
+IDLE_GAP = 0.001  # seconds after the previous call from which a call is written at once
 FLUSH_SECONDS = 0.01
+READ_WAIT = 0.05  # seconds a read of a shared log waits for the other processes' batches
 BATCH = 256
 MAX_STRING = 256
 MAX_ITEMS = 50
@@ -67,16 +72,16 @@ class RequestLog:
         self._wake = threading.Event()
         self._closed = False
         self._writer: threading.Thread | None = None
+        self._last_call = 0.0
 
-    def record(self, call: Call, body_size: int = 0) -> None:
-        if body_size > LARGE_BODY:
-            call = call._replace(params=bounded(call.params))
+    def record(self, call: Call) -> None:
         at = time.time()
         with self._lock:
             self._pending.append((at, call))
             waiting = len(self._pending)
-        if waiting >= BATCH:
-            self.flush()
+        idle, self._last_call = at - self._last_call >= IDLE_GAP, at
+        if waiting >= BATCH or idle:
+            self._flush_or_log()
         elif waiting == 1:
             self._start_writer()
             self._wake.set()
@@ -95,14 +100,14 @@ class RequestLog:
     def recent(self, limit: int) -> list[dict[str, Any]]:
         self.flush()
         if self._shared:
-            time.sleep(2 * FLUSH_SECONDS)  # the other processes' batches of calls made by now
+            time.sleep(READ_WAIT)  # the other processes' batches of calls made by now
         return [self._describe(row) for row in self._state.recent_calls(limit)]
 
     def _describe(self, row: list[Any]) -> dict[str, Any]:
-        time_text, request_id, access_key, name, params, status, error = row
+        moment, request_id, access_key, name, params, status, error = row
         operation = self._operations.get(name) if name else None
         return {
-            "Time": time_text,
+            "Time": wire_time(datetime.fromtimestamp(moment, UTC)),
             "RequestId": request_id,
             "AccessKeyId": access_key,
             "Operation": name,
@@ -122,7 +127,7 @@ class RequestLog:
         self._wake.set()
         if self._writer is not None:
             self._writer.join()
-        self.flush()
+        self._flush_or_log()
 
     def _start_writer(self) -> None:
         if self._writer is None and not self._closed:
@@ -137,17 +142,20 @@ class RequestLog:
             time.sleep(FLUSH_SECONDS)  # let a batch gather
             if self._closed:
                 return
-            try:
-                self.flush()
-            except Exception:  # the log must never take the server down
-                log.exception("writing the request log failed")
+            self._flush_or_log()
+
+    def _flush_or_log(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # the request log must never fail a request or stop its writer
+            log.exception("writing the request log failed; that batch of calls is not logged")
 
 
 def _row(at: float, call: Call) -> LoggedCall:
     """A call as the log stores it: a compact list, in the order ``_describe`` reads."""
     name = call.operation.name if call.operation else None
     fields = [call.request_id, call.access_key, name, call.params, call.status, call.error]
-    return LoggedCall(at, [wire_time(call.time), *fields])
+    return LoggedCall(at, [call.time.timestamp(), *fields])  # formatted when read
 
 
 def _mask(shape: Shape, value: Any) -> Any:
@@ -160,6 +168,12 @@ def _mask(shape: Shape, value: Any) -> Any:
     if isinstance(shape, ListShape) and isinstance(value, list):
         return [_mask(shape.member, item) for item in value]
     return value
+
+
+def loggable(params: dict[str, Any], body_size: int) -> dict[str, Any]:
+    """``params`` as the log may keep them: bounded when the body was over ``LARGE_BODY``."""
+    kept: dict[str, Any] = bounded(params) if body_size > LARGE_BODY else params
+    return kept
 
 
 def bounded(value: Any) -> Any:

@@ -160,7 +160,7 @@ def test_the_request_log_shows_the_calls_of_both_workers(pair: tuple[Worker, Wor
 
 
 def test_a_rate_limit_holds_across_workers_within_ten_percent(tmp_path: Path) -> None:
-    per_second, key = 50, fresh_tenant()
+    per_second, key = 20, fresh_tenant()  # far below what the client can ask for
     with ServerProcess(
         db=tmp_path / "limited.db",
         extra_args=("--quiet", "--workers", "2", "--rate-limit", str(per_second)),
@@ -176,3 +176,18 @@ def test_a_rate_limit_holds_across_workers_within_ten_percent(tmp_path: Path) ->
         second.connection.close()
     allowed = per_second + per_second * elapsed  # the burst, then the refill
     assert allowed * 0.9 <= granted <= allowed * 1.1, (granted, allowed)
+
+
+def test_fault_options_are_added_once_for_all_workers(tmp_path: Path) -> None:
+    option = "ListAccounts=ServiceUnavailableException:x2"
+    with ServerProcess(
+        db=tmp_path / "faults.db", extra_args=("--quiet", "--workers", "2", "--fault", option)
+    ) as server:
+        first = connect(server)
+        second = connect(server, avoid=first.pid)
+        rules = first.admin("GET", "faults")[1]["Faults"]
+        statuses = [worker.call("GET", "/accounts")[0] for worker in (first, second, first)]
+        first.connection.close()
+        second.connection.close()
+    assert [rule["Remaining"] for rule in rules] == [2]
+    assert statuses == [503, 503, 200]

@@ -140,8 +140,11 @@ def test_request_log_keeps_the_newest_entries_newest_first(stores: list[Store]) 
     first, second = stores[0].state, stores[1].state
     first.append_calls([LoggedCall(n, {"n": n}) for n in range(5)], keep=4)
     second.append_calls([LoggedCall(5.5, {"n": 5}), LoggedCall(5.0, {"n": 6})], keep=4)
-    assert first.recent_calls(10) == [{"n": 5}, {"n": 6}, {"n": 4}, {"n": 3}]
+    assert first.recent_calls(4) == [{"n": 5}, {"n": 6}, {"n": 4}, {"n": 3}]
     assert second.recent_calls(2) == [{"n": 5}, {"n": 6}]
+    for batch in range(3):  # the oldest batches go once the newer ones hold 4 calls
+        second.append_calls([LoggedCall(10 + batch, {"n": 10 + batch})] * 3, keep=4)
+    assert [entry["n"] for entry in first.recent_calls(100)] == [12] * 3 + [11] * 3
     first.clear_calls(now=100.0)
     assert second.recent_calls(10) == []
     second.append_calls([LoggedCall(99.9, {"n": "before"}), LoggedCall(100, {"n": "after"})], 4)
@@ -171,3 +174,33 @@ def test_the_token_secret_is_one_per_database(
     other = open_store(new_database())
     assert other.state.token_secret() != stores[0].state.token_secret()
     other.close()
+
+
+def test_an_in_memory_store_moves_its_version_with_every_change() -> None:
+    state = Store().state
+    seen = [state.version()]
+    state.freeze_clock(datetime(2030, 1, 1, tzinfo=UTC))
+    seen.append(state.version())
+    state.advance_clock(5)
+    seen.append(state.version())
+    state.add_fault(FaultRule("*", "ServiceFailureException", count=1))
+    seen.append(state.version())
+    state.reset(now=1.0)
+    seen.append(state.version())
+    assert len(set(seen)) == len(seen)
+
+
+@pytest.mark.parametrize("seconds", [3e11, -3e11, 1e300])
+def test_a_clock_moved_out_of_the_range_of_dates_is_refused_and_unchanged(
+    stores: list[Store], seconds: float
+) -> None:
+    state = stores[0].state
+    state.advance_clock(60)
+    version = state.version()
+    with pytest.raises(OverflowError):
+        state.advance_clock(seconds)
+    assert state.clock() == ClockSetting(None, 60.0) and state.version() == version
+    state.freeze_clock(datetime(2030, 1, 1, tzinfo=UTC))
+    with pytest.raises(OverflowError):
+        state.advance_clock(seconds)
+    assert state.clock() == ClockSetting(datetime(2030, 1, 1, tzinfo=UTC))

@@ -7,6 +7,7 @@ of huge requests stay small.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from chime_local.config import Config
 from chime_local.errors import ThrottledClientException
 from chime_local.guards import RateLimiter
 from chime_local.protocol.http import HttpRequest
-from chime_local.request_log import MAX_ITEMS, MAX_STRING, Call
+from chime_local.request_log import BATCH, MAX_ITEMS, MAX_STRING
 from chime_local.store import open_store
 from chime_local.store.state import FaultRule
 from tests.api.raw import FAKE_AUTH
@@ -54,6 +55,8 @@ def test_the_next_request_of_another_emulator_sees_a_clock_change(
     first.clock.advance(1.5)
     assert admin_get(second, "clock")["Now"] == "2031-05-06T00:00:01.500Z"
     assert second.context().moment == datetime(2031, 5, 6, 0, 0, 1, 500000, tzinfo=UTC)
+    list_accounts(second)
+    assert first.recent_calls(1)[0]["Time"] == "2031-05-06T00:00:01.500Z"  # the server's clock
 
 
 def test_the_next_request_of_another_emulator_sees_a_fault_rule_and_its_count(
@@ -114,22 +117,36 @@ def test_rate_buckets_of_many_keys_expire_so_state_stays_bounded() -> None:
 
 def test_request_log_entries_of_huge_requests_stay_small() -> None:
     emulator = Emulator(Config(log_requests=False))
-    operation = emulator.api.operations["BatchCreateRoomMembership"]
-    huge = {
-        "AccountId": "a" * 5_000_000,
-        "RoomId": "r",
-        "MembershipItemList": [{"MemberId": f"m{n}", "Role": "Member"} for n in range(100_000)],
-    }
-    call = Call(datetime.now(UTC), "key", operation, huge, 400, "BadRequestException", "rid")
-    emulator.calls.record(call, body_size=8_000_000)
-    small = call._replace(params={"AccountId": "a" * 1000, "RoomId": "r"})
-    emulator.calls.record(small, body_size=1100)
+    items = [{"MemberId": f"m{n}", "Role": "Member", "Note": "x" * 1000} for n in range(5_000)]
+    path = "/accounts/acc/rooms/room/memberships"
+    huge = json.dumps({"MembershipItemList": items}).encode()
+    small = json.dumps({"MembershipItemList": items[:2]}).encode()
+    for body in (huge, small):
+        request = HttpRequest(
+            "POST", path, "operation=batch-create", {"authorization": FAKE_AUTH}, body
+        )
+        assert emulator.handle(request).status >= 400  # too many items, or no such account
     latest, entry = emulator.recent_calls(2)
     emulator.close()
-    assert latest["Parameters"]["AccountId"] == "a" * 1000  # a small body is logged whole
-    assert len(json.dumps(entry)) < 10_000
-    parameters = entry["Parameters"]
-    assert parameters["AccountId"] == "a" * MAX_STRING + "...(4999744 more characters)"
-    assert len(parameters["MembershipItemList"]) == MAX_ITEMS + 1
-    assert parameters["MembershipItemList"][-1] == f"...({100_000 - MAX_ITEMS} more items)"
-    assert parameters["RoomId"] == "r"
+    assert latest["Parameters"]["MembershipItemList"][0]["Note"] == "x" * 1000  # logged whole
+    assert len(json.dumps(entry)) < 20_000 < len(huge) // 100
+    logged = entry["Parameters"]["MembershipItemList"]
+    assert len(logged) == MAX_ITEMS + 1
+    assert logged[-1] == f"...({5_000 - MAX_ITEMS} more items)"
+    assert logged[0]["Note"] == "x" * MAX_STRING + f"...({1000 - MAX_STRING} more characters)"
+
+
+def test_a_failing_state_store_never_fails_a_request(
+    workers: tuple[Emulator, Emulator], monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    first, _ = workers
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(first.state, "version", locked)
+    monkeypatch.setattr(first.state, "append_calls", locked)
+    statuses = {list_accounts(first).status for _ in range(BATCH + 1)}  # one batch on the path
+    assert statuses == {200}
+    assert "reading the server state failed" in caplog.text
+    assert "writing the request log failed" in caplog.text

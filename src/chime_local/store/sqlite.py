@@ -144,7 +144,8 @@ class SqliteStore(SqlVerbs):
                 self._retry_while_locked(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
             self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
             run_migrations(self, SQLITE_MIGRATIONS)
-            self.state = SqliteServerState(self._db, self.transaction)  # clock, faults, log
+            # the server's own state: clock, fault rules, rate buckets, request log, token secret
+            self.state = SqliteServerState(self._db, self.transaction, private=self.in_memory)
         except sqlite3.DatabaseError as error:
             self._db.close()
             raise StoreUnavailable(

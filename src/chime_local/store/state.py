@@ -89,7 +89,8 @@ class ServerState(Protocol):
         ...
 
     def advance_clock(self, seconds: float) -> ClockSetting:
-        """Move a frozen clock, or the offset of a running one, by ``seconds`` (atomically)."""
+        """Move a frozen clock, or the offset of a running one, by ``seconds`` (atomically);
+        ``OverflowError``, and nothing changed, when that leaves the range of dates."""
         ...
 
     def reset_clock(self) -> None:
@@ -138,8 +139,8 @@ class ServerState(Protocol):
 
     def append_calls(self, calls: Sequence[LoggedCall], keep: int) -> None:
         """Append calls, except those recorded before the log was last cleared (a batch may
-        arrive after a reset made through another process), and trim the log to about the
-        ``keep`` last appended."""
+        arrive after a reset made through another process), and trim the log to the ``keep``
+        last appended (an engine may keep up to one batch more)."""
         ...
 
     def recent_calls(self, limit: int) -> list[CallEntry]:

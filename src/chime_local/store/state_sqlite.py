@@ -36,22 +36,43 @@ _TAKE_TOKEN = """
 """
 
 
+# Keeps the newest batches that hold the newest ``keep`` calls: a batch goes once the calls of
+# the batches after it reach ``keep`` (``sum() OVER``: SQLite 3.25, PostgreSQL).
+_TRIM_LOG = """
+    DELETE FROM state_request_log WHERE seq < (
+        SELECT coalesce(min(seq), 0) FROM (
+            SELECT seq, calls, sum(calls) OVER (ORDER BY seq DESC) AS newer_and_own
+            FROM state_request_log
+        ) AS newest WHERE newer_and_own - calls < ?
+    )
+"""
+
+
 class SqliteServerState:
     """Server state in the tables ``state_server``, ``state_faults``, ``state_rate_buckets``
     and ``state_request_log`` of the store's database."""
 
-    def __init__(self, db: sqlite3.Connection, transaction: Transaction) -> None:
+    def __init__(
+        self, db: sqlite3.Connection, transaction: Transaction, *, private: bool = False
+    ) -> None:
         self._db = db
         self._transaction = transaction
+        # An in-memory database has no other connection: every change passes through here, so
+        # a counter in this object is the version, and reading it costs no query.
+        self._private_version = 0 if private else None
 
     # -- change detection ---------------------------------------------------------------------
 
     def version(self) -> int:
+        if self._private_version is not None:
+            return self._private_version
         with self._transaction(False):
             return int(self._db.execute("SELECT version FROM state_server").fetchone()[0])
 
     def _bump(self) -> None:
         self._db.execute("UPDATE state_server SET version = version + 1")
+        if self._private_version is not None:
+            self._private_version += 1
 
     # -- clock --------------------------------------------------------------------------------
 
@@ -65,9 +86,10 @@ class SqliteServerState:
     def _set_clock(self, setting: ClockSetting) -> ClockSetting:
         fixed = setting.fixed.isoformat() if setting.fixed else None
         self._db.execute(
-            "UPDATE state_server SET clock_fixed = ?, clock_offset = ?, version = version + 1",
+            "UPDATE state_server SET clock_fixed = ?, clock_offset = ?",
             (fixed, setting.offset_seconds),
         )
+        self._bump()
         return setting
 
     def freeze_clock(self, moment: datetime) -> ClockSetting:
@@ -81,6 +103,7 @@ class SqliteServerState:
                 moved = ClockSetting(current.fixed + timedelta(seconds=seconds))
             else:
                 moved = ClockSetting(None, current.offset_seconds + seconds)
+                datetime.now(UTC) + timedelta(seconds=moved.offset_seconds)  # OverflowError
             return self._set_clock(moved)
 
     def reset_clock(self) -> None:
@@ -166,24 +189,27 @@ class SqliteServerState:
     # -- request log --------------------------------------------------------------------------
 
     def append_calls(self, calls: Sequence[LoggedCall], keep: int) -> None:
+        # one row per batch: a row per call cost more to insert and to trim than the call did
         with self._transaction(True):
             cleared_at = self._db.execute("SELECT calls_cleared_at FROM state_server").fetchone()[0]
-            self._db.executemany(
-                "INSERT INTO state_request_log (at, entry) VALUES (?, ?)",
-                [(at, dumps_text(entry)) for at, entry in calls if at >= cleared_at],
-            )
+            kept = [[at, entry] for at, entry in calls if at >= cleared_at]
+            if not kept:
+                return
             self._db.execute(
-                "DELETE FROM state_request_log "
-                "WHERE seq <= (SELECT max(seq) FROM state_request_log) - ?",
-                (keep,),
+                "INSERT INTO state_request_log (calls, entries) VALUES (?, ?)",
+                (len(kept), dumps_text(kept)),
             )
+            self._db.execute(_TRIM_LOG, (keep,))
 
     def recent_calls(self, limit: int) -> list[CallEntry]:
         with self._transaction(False):
             rows = self._db.execute(
-                "SELECT entry FROM state_request_log ORDER BY at DESC, seq DESC LIMIT ?", (limit,)
+                "SELECT entries FROM state_request_log ORDER BY seq DESC"
             ).fetchall()
-        return [loads(entry) for (entry,) in rows]
+        logged = [call for (entries,) in rows for call in reversed(loads(entries))]
+        # newest first; the batches of several processes interleave in time
+        logged.sort(key=lambda call: call[0], reverse=True)
+        return [entry for _, entry in logged[:limit]]
 
     def clear_calls(self, now: float) -> None:
         with self._transaction(True):
