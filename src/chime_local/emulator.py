@@ -210,6 +210,9 @@ class Emulator:
                 self._state_version = version
         except StoreError:
             return
+        except Exception:  # e.g. the database locked too long: serve with what is cached
+            log.exception("reading the server state failed; the cached clock and faults serve")
+            return
 
     def _run(
         self,

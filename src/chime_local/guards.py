@@ -42,8 +42,8 @@ class RateLimiter:
 
     def check(self, access_key: str) -> None:
         now = self._clock()
-        if time.monotonic() >= self._next_sweep:  # by elapsed time, whatever the server clock does
-            self._next_sweep = time.monotonic() + _SWEEP_EVERY
+        if not self._next_sweep - _SWEEP_EVERY <= now < self._next_sweep:  # due, or clock set back
+            self._next_sweep = now + _SWEEP_EVERY
             self._state.expire_rate_buckets(idle_since=now - self._refill_seconds)
         if not self._state.take_rate_token(access_key, self.per_second, now):
             raise ThrottledClientException(

@@ -177,7 +177,7 @@ def test_the_token_secret_is_one_per_database(
 
 
 def test_an_in_memory_store_moves_its_version_with_every_change() -> None:
-    state = Store().state
+    state = open_store(None).state
     seen = [state.version()]
     state.freeze_clock(datetime(2030, 1, 1, tzinfo=UTC))
     seen.append(state.version())
