@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import http_figures, inprocess_figures, report, scale, split
+from bench import http_figures, inprocess_figures, postgres_figures, report, scale, split
 
 RAW = Path(__file__).parent / "results.json"
 
@@ -72,9 +72,13 @@ def main() -> None:
     print("Workers")
     with tempfile.TemporaryDirectory() as workers_dir:
         workers = scale.measure_workers(Path(workers_dir), args.seconds, args.repeats)
+    print("PostgreSQL figures")
+    postgres = postgres_figures.measure(args.scale_users, args.seconds)
+    for name, value in postgres.items():
+        print(f"  {name} {value}")
     command = "python -m bench " + " ".join(sys.argv[1:])
     outcome = report.write(
-        command.strip(), args.seconds, figures, inprocess, big, small, workers, stages
+        command.strip(), args.seconds, figures, inprocess, big, small, workers, stages, postgres
     )
     raw = {
         "command": command.strip(),
@@ -94,6 +98,7 @@ def main() -> None:
                 "list_users_email": small.list_users_email.__dict__,
             },
         },
+        "postgres": postgres,
         "workers": {
             str(w): {str(c): [load.__dict__ for load in loads] for c, loads in by_c.items()}
             for w, by_c in workers.items()

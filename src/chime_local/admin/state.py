@@ -19,8 +19,8 @@ from chime_local.protocol.serializer import Serializer
 from chime_local.protocol.validator import Validator
 from chime_local.seed import SeedResult
 from chime_local.service.context import Caller, RequestContext
-from chime_local.store import Store
-from chime_local.store.sqlite import Doc
+from chime_local.store import Store, StoreError
+from chime_local.store.base import Doc
 
 
 class EmulatorState(Protocol):
@@ -33,6 +33,8 @@ class EmulatorState(Protocol):
     serializer: Serializer
 
     def new_request_id(self) -> str: ...
+    def begin(self, may_block: bool, *, sync: bool = True) -> None: ...
+    def store_failure_response(self, error: StoreError, request_id: str) -> HttpResponse: ...
     def log_line(
         self, request: HttpRequest, operation: str, response: HttpResponse, began: float, rid: str
     ) -> None: ...

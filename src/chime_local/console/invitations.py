@@ -20,7 +20,7 @@ from chime_local.errors import ChimeError
 from chime_local.model.enums import InviteStatus
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.service import outbox
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc
 
 
 class InvitationPages:

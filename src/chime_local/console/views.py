@@ -13,7 +13,7 @@ from chime_local.admin.state import EmulatorState
 from chime_local.clock import parse_wire_time, wire_time
 from chime_local.service import account_extras, bots, phone_catalog, phone_numbers, rooms
 from chime_local.service import tenant_settings as settings
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc
 
 USERS_PAGE = 50
 USERS_SCAN = 20  # pages of the store scanned at most for one page of a status/license filter

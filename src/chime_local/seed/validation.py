@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 from chime_local.jsonio import loads
 from chime_local.model.enums import AccountType, License
 from chime_local.seed.records import PLACES
-from chime_local.store import Store
+from chime_local.store.base import Store
 
 
 class SeedError(ValueError):

@@ -5,8 +5,14 @@ It holds no logic of the API. Two applications are mounted side by side: the adm
 everything under ``/_chime_local/`` and ``GET /``) and the Chime API (the emulator). This module
 is where they meet; neither imports the other.
 
-The emulator runs on the event loop thread: a request is tens of microseconds of CPU and
-SQLite work, which is cheaper than handing it to a thread pool.
+With SQLite the emulator runs on the event loop thread: a request
+is tens of microseconds of CPU and SQLite work, which is cheaper than handing it to a thread pool;
+only a write that finds the file locked by another process (:class:`StoreBusy`), or a request
+that must wait on the network first (:class:`WouldBlock`: bot endpoint verification), is run
+again on a worker thread, where it may wait (bounded) without stalling other clients. With a
+store that blocks on the network (PostgreSQL) every request runs on a bounded pool of worker
+threads, one per pooled connection, and only the health check stays on the loop, so it answers
+while the database is away.
 
 Limits are answered here, before the emulator sees the request, with modeled errors and
 ``connection: close``: a body larger than the configured limit (413 with a
@@ -18,16 +24,22 @@ over the connection limit (503 ``ServiceUnavailableException``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from chime_local.admin.api import ADMIN_PREFIX
+from chime_local.admin.api import ADMIN_PREFIX, HEALTH_PATH
 from chime_local.admin.app import AdminApp
-from chime_local.emulator import Emulator
+from chime_local.emulator import Emulator, WouldBlock
 from chime_local.errors import ChimeError
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.protocol.serializer import error_response
 from chime_local.server.limits import REFUSED, BodyTooLarge
+from chime_local.store import StoreBusy
+
+HEALTH_PING_SECONDS = 1.0
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -38,10 +50,15 @@ Send = Callable[[Message], Awaitable[None]]
 class AsgiApp:
     def __init__(self, emulator: Emulator, on_startup: Callable[[], None] | None = None) -> None:
         self.emulator = emulator
-        self.admin = AdminApp(emulator)
         self._on_startup = on_startup
         self._max_body = emulator.config.max_body_bytes
         self._max_admin_body = emulator.config.max_admin_body_bytes
+        self.admin = AdminApp(emulator)
+        store = emulator.store
+        self._offload = store.blocks
+        self._threads = ThreadPoolExecutor(
+            max_workers=store.concurrency, thread_name_prefix="chime-local"
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,8 +88,21 @@ class AsgiApp:
         request = HttpRequest(
             scope["method"], path, scope["query_string"].decode("latin-1"), headers, body
         )
+        await _send(await self._answer(request, admin), send)
+
+    async def _answer(self, request: HttpRequest, admin: bool) -> HttpResponse:
         handle = self.admin.handle if admin else self.emulator.handle
-        await _send(handle(request), send)
+        loop = asyncio.get_running_loop()
+        if self._offload:
+            if request.path != HEALTH_PATH:
+                return await loop.run_in_executor(self._threads, handle, request)
+            with contextlib.suppress(TimeoutError):  # refresh the store's state, bounded
+                ping = loop.run_in_executor(self._threads, self.emulator.store.ping)
+                await asyncio.wait_for(ping, HEALTH_PING_SECONDS)
+        try:
+            return handle(request, False)
+        except (StoreBusy, WouldBlock):  # wait for a lock or the network on a thread, not here
+            return await loop.run_in_executor(self._threads, handle, request)
 
     async def _refuse(self, error: ChimeError, send: Send) -> None:
         """Answer with a modeled error and close the connection (its input is not read)."""
@@ -86,6 +116,7 @@ class AsgiApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                self._threads.shutdown(wait=False, cancel_futures=True)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -21,10 +21,10 @@ from typing import Any
 from chime_local.clock import parse_wire_time, wire_time
 from chime_local.errors import BadRequestException
 from chime_local.service.context import RequestContext
-from chime_local.store import Store
-from chime_local.store.sqlite import Doc
+from chime_local.store import Store, kinds
+from chime_local.store.base import Doc
 
-KIND = "outbox-email"
+KIND = kinds.OUTBOX_EMAIL
 INVITATION_LIFETIME = timedelta(days=30)
 LINK_PREFIX = "/_chime_local/invitations/"
 FILTERS = ("Tenant", "AccountId", "Recipient")
