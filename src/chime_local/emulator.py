@@ -48,7 +48,7 @@ from chime_local.protocol.serializer import error_response
 from chime_local.request_log import Call, RequestLog, loggable
 from chime_local.seed import SeedResult, export_state, load_seed
 from chime_local.seed.loader import Progress
-from chime_local.service import BEFORE_TRANSACTION, HANDLERS
+from chime_local.service import BEFORE_TRANSACTION, HANDLERS, SETTLED_ON_READ
 from chime_local.service import outbox as outbox_emails
 from chime_local.service.context import Caller, Handler, RequestContext
 from chime_local.service.lookup import user_not_found
@@ -231,7 +231,8 @@ class Emulator:
             if not may_block and self.config.verify_bot_endpoints:
                 raise WouldBlock(operation.name)
             prepare(ctx, params)
-        result = self._transact(handler, ctx, params, operation.writes, may_block)
+        writes = operation.writes or operation.name in SETTLED_ON_READ
+        result = self._transact(handler, ctx, params, writes, may_block)
         return self.serializer.success(operation, result, request_id)
 
     def _transact(
