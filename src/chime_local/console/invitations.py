@@ -28,7 +28,7 @@ class InvitationPages:
         self.state = state
         self.api = api
         self.env = environment()
-        self.guard = ConsoleGuard(state.store.token_secret(), None)
+        self.guard = ConsoleGuard(state.store.state.token_secret(), None)
 
     def handle(self, request: HttpRequest, token: str) -> HttpResponse:
         with self.state.store.transaction(write=False):

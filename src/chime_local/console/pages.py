@@ -33,7 +33,7 @@ class Console:
         self.state = state
         self.api = api
         self.env = environment()
-        self.guard = ConsoleGuard(state.store.token_secret(), state.config.admin_token)
+        self.guard = ConsoleGuard(state.store.state.token_secret(), state.config.admin_token)
         self._pages: list[tuple[re.Pattern[str], Page]] = [
             (re.compile(r""), self.home),
             (re.compile(r"accounts/(?P<account>[^/]+)"), self.account),
