@@ -3,7 +3,7 @@
 Both adapters (the ASGI server and the in-process botocore hook) hand an :class:`HttpRequest` to
 :meth:`Emulator.handle` and get an :class:`HttpResponse` back. The pipeline, top to bottom::
 
-    sync state -> admin? -> authenticate -> throttle -> route -> authorize -> faults -> parse
+    sync state -> authenticate -> throttle -> route -> authorize -> faults -> parse
                -> validate -> handler (in one store transaction) -> serialize -> request log
 
 The server's own state (clock setting, fault rules, rate buckets, request log) is kept by the
@@ -13,8 +13,9 @@ are cached here and re-read when the state's version moved ("sync state").
 Any :class:`ChimeError` becomes its wire response in the serializer; anything else is logged with
 its traceback and answered as ``ServiceFailureException`` naming the request id. There is no
 module-level mutable state: every emulator is independent. The state operations of the admin
-API (reset, seed, export, invitations, clock, request log) are methods here too, so in-process
-tests call them directly.
+API (reset, seed, export, invitations, outbox, clock, request log) are methods here too, so
+in-process tests call them directly. The admin API itself is another application
+(:mod:`chime_local.admin.app`) that works through these methods; this module does not know it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from chime_local.admin.api import ADMIN_PREFIX, AdminApi
 from chime_local.auth.authenticator import Authenticator
 from chime_local.clock import Clock
 from chime_local.config import Config
@@ -49,6 +49,7 @@ from chime_local.request_log import Call, RequestLog, loggable
 from chime_local.seed import SeedResult, export_state, load_seed
 from chime_local.seed.loader import Progress
 from chime_local.service import BEFORE_TRANSACTION, HANDLERS, SETTLED_ON_READ
+from chime_local.service import outbox as outbox_emails
 from chime_local.service.context import Caller, Handler, RequestContext
 from chime_local.service.lookup import user_not_found
 from chime_local.service.pagination import TokenCodec
@@ -74,7 +75,6 @@ _UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 # A transaction the database aborted to stay serializable (PostgreSQL), or a read whose write
 # found the file locked by another process (SQLite), is run again for at most this long.
 _RETRY_SECONDS = 10.0
-_HEALTH_PATH = ADMIN_PREFIX + "health"
 
 
 class WouldBlock(Exception):
@@ -115,7 +115,6 @@ class Emulator:
         self.tokens = TokenCodec(state.token_secret())
         self.handlers: dict[str, Handler] = dict(HANDLERS)
         self.calls = RequestLog(state, self.api.operations, shared=not self.store.in_memory)
-        self.admin = AdminApi(self)
         self._request_bits = random.Random().getrandbits  # seeded from the OS, per emulator
 
     def close(self) -> None:
@@ -140,20 +139,7 @@ class Emulator:
         :class:`StoreBusy` propagates so the caller can run the request again on a thread."""
         request_id = self.new_request_id()
         began = time.perf_counter()
-        self.store.allow_waiting(may_block)  # state writes too (rate buckets, fault counts)
-        if request.path != _HEALTH_PATH:  # the health check answers without the database
-            self._sync_state()
-        if request.path.startswith(ADMIN_PREFIX) or (
-            request.path == "/" and request.method == "GET"
-        ):
-            try:
-                response = self.admin.handle(request, request_id)
-            except StoreError as error:
-                if isinstance(error, StoreBusy) and not may_block:
-                    raise  # the adapter runs it again where waiting is allowed
-                response = error_response(_store_failure(error, request_id), request_id)
-            self._log(request, "-", response, began, request_id)
-            return response
+        self.begin(may_block)
         caller, operation, params = _ANONYMOUS, None, {}
         moment = self.clock.now()  # the one instant of this request, for its handler and its log
         try:
@@ -193,10 +179,23 @@ class Emulator:
                 response.status,
                 error_type,
                 request_id,
+                response.body,
             )
         )
-        self._log(request, operation.name if operation else "-", response, began, request_id)
+        self.log_line(request, operation.name if operation else "-", response, began, request_id)
         return response
+
+    def begin(self, may_block: bool, *, sync: bool = True) -> None:
+        """What every request does first (the admin application's too): allow or forbid waiting
+        on the database, and, unless ``sync`` is off (the health check answers without the
+        database), re-read the cached clock and fault rules."""
+        self.store.allow_waiting(may_block)  # state writes too (rate buckets, fault counts)
+        if sync:
+            self._sync_state()
+
+    def store_failure_response(self, error: StoreError, request_id: str) -> HttpResponse:
+        """The modeled answer to a failure of the storage engine."""
+        return error_response(_store_failure(error, request_id), request_id)
 
     def _sync_state(self) -> None:
         """Re-read the cached clock setting and fault rules if another process changed them.
@@ -264,7 +263,7 @@ class Emulator:
             time.sleep(random.uniform(0, pause))
             pause = min(pause * 2, 0.05)
 
-    def _log(
+    def log_line(
         self, request: HttpRequest, operation: str, response: HttpResponse, began: float, rid: str
     ) -> None:
         if self.config.log_requests:
@@ -354,6 +353,20 @@ class Emulator:
 
     def recent_calls(self, limit: int = 100) -> list[dict[str, Any]]:
         return self.calls.recent(limit)
+
+    def outbox(
+        self,
+        *,
+        tenant: str | None = None,
+        account_id: str | None = None,
+        recipient: str | None = None,
+    ) -> list[Doc]:
+        """The invitation emails recorded so far, newest first (all of them, unpaginated)."""
+        given = {"Tenant": tenant, "AccountId": account_id, "Recipient": recipient}
+        filters = {key: value for key, value in given.items() if value is not None}
+        with self.store.transaction(write=False):
+            emails, _ = outbox_emails.list_emails(self.store, filters, limit=1_000_000)
+        return emails
 
 
 def _store_failure(error: StoreError, request_id: str) -> ChimeError:

@@ -86,6 +86,14 @@ class FaultInjector:
         self._state.clear_faults()
         self._cached = []
 
+    def remove(self, index: int) -> bool:
+        """Remove the rule at ``index`` of :meth:`rules`; ``False`` when there is none."""
+        rules = self.rules()
+        if index >= len(rules) or not self._state.remove_fault(rules[index].rule_id):
+            return False
+        self._cached = [kept for kept in self._cached if kept.rule_id != rules[index].rule_id]
+        return True
+
     def rules(self) -> list[StoredFault]:
         """The rules that can still fire, as stored now."""
         return self._state.faults()

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from botocore.model import ListShape, Shape, StructureShape
 
 from chime_local.clock import wire_time
+from chime_local.jsonio import loads
 from chime_local.protocol.api import Operation
 from chime_local.store.base import StoreError
 from chime_local.store.state import LoggedCall, ServerState
@@ -52,6 +53,7 @@ class Call(NamedTuple):
     status: int
     error: str | None
     request_id: str  # as in the response's x-amzn-RequestId header and the log line
+    response: bytes = b""  # the response body, kept for the console when it is small
 
 
 class RequestLog:
@@ -104,8 +106,9 @@ class RequestLog:
         return [self._describe(row) for row in self._state.recent_calls(limit)]
 
     def _describe(self, row: list[Any]) -> dict[str, Any]:
-        moment, request_id, access_key, name, params, status, error = row
+        moment, request_id, access_key, name, params, status, error, *rest = row
         operation = self._operations.get(name) if name else None
+        response = rest[0] if rest else None
         return {
             "Time": wire_time(datetime.fromtimestamp(moment, UTC)),
             "RequestId": request_id,
@@ -114,6 +117,7 @@ class RequestLog:
             "Parameters": _mask(operation.input_shape, params) if operation else {},
             "Status": status,
             "ErrorCode": error,
+            "Response": _response(operation, error, response),
         }
 
     def clear(self) -> None:
@@ -155,7 +159,22 @@ def _row(at: float, call: Call) -> LoggedCall:
     """A call as the log stores it: a compact list, in the order ``_describe`` reads."""
     name = call.operation.name if call.operation else None
     fields = [call.request_id, call.access_key, name, call.params, call.status, call.error]
-    return LoggedCall(at, [call.time.timestamp(), *fields])  # formatted when read
+    # the response body as text, decoded and masked only when read; a large one is not kept
+    body = call.response.decode() if len(call.response) <= LARGE_BODY else None
+    return LoggedCall(at, [call.time.timestamp(), *fields, body])  # formatted when read
+
+
+def _response(operation: Operation | None, error: str | None, body: str | None) -> Any:
+    """The response body as a document, sensitive members masked as in the request."""
+    if not body:
+        return None
+    try:
+        document = loads(body)
+    except ValueError:
+        return None
+    if operation is None or error is not None or operation.output_shape is None:
+        return document
+    return _mask(operation.output_shape, document)
 
 
 def _mask(shape: Shape, value: Any) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from chime_local import Emulator
+from chime_local.admin.app import AdminApp
 from chime_local.config import Config
 from chime_local.errors import ThrottledClientException
 from chime_local.guards import RateLimiter
@@ -41,7 +42,8 @@ def list_accounts(emulator: Emulator) -> Any:
 
 
 def admin_get(emulator: Emulator, path: str) -> Any:
-    response = emulator.handle(HttpRequest("GET", f"/_chime_local/{path}", "", {}, b""))
+    admin = AdminApp(emulator)  # the admin application, as the server mounts it beside Chime's
+    response = admin.handle(HttpRequest("GET", f"/_chime_local/{path}", "", {}, b""))
     return json.loads(response.body)
 
 

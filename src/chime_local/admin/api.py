@@ -2,6 +2,9 @@
 
 Endpoints live under ``/_chime_local/`` and answer plain JSON. Bad input is a 400 whose
 ``Message`` names the field; an unknown endpoint is a 404. They are never part of Chime's routing.
+Each route is a path template (``accounts/{account}/...``); :meth:`AdminApi.call` runs one
+without the token check, which is how the console performs its actions through the same code.
+The handlers reach the emulator only through :class:`~chime_local.admin.state.EmulatorState`.
 """
 
 from __future__ import annotations
@@ -10,27 +13,28 @@ import hmac
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from chime_local.admin.openapi import openapi_document
 from chime_local.admin.origin import origin_problem
 from chime_local.admin.resources import RESOURCES, list_resource, resource_counts
+from chime_local.admin.state import EmulatorState
 from chime_local.clock import parse_wire_time
 from chime_local.errors import BadRequestException, ChimeError
 from chime_local.guards import FAULT_ERRORS, FaultRule, describe_fault
 from chime_local.jsonio import loads
 from chime_local.protocol.http import HttpRequest, HttpResponse
-from chime_local.protocol.openapi import openapi_document
+from chime_local.protocol.openapi import openapi_document as chime_openapi_document
 from chime_local.protocol.serializer import json_response
 from chime_local.seed import SeedError
+from chime_local.service import outbox
 from chime_local.service.accounts import new_account
 from chime_local.service.context import Caller
 from chime_local.service.lookup import ACCOUNT_TYPES
 
-if TYPE_CHECKING:
-    from chime_local.emulator import Emulator
-
 ADMIN_PREFIX = "/_chime_local/"
+HEALTH_PATH = ADMIN_PREFIX + "health"  # answered without the database (probes)
 # What GET / answers: where to look, instead of a signature error for a browser or a probe.
 ROOT_POINTER = {
     "Service": "chime-local, an emulator of the Amazon Chime administration API",
@@ -41,7 +45,6 @@ ROOT_POINTER = {
 PUBLIC_HEALTH = ("Status", "Version", "StoreStatus")
 CLOCK_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 CLOCK_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
-_ACCEPT = re.compile(r"accounts/(?P<account>[^/]+)/users/(?P<user>[^/]+)/accept-invitation")
 
 
 class AdminError(Exception):
@@ -58,26 +61,42 @@ def field_error(field: str, problem: str) -> AdminError:
 AdminHandler = Callable[[HttpRequest, dict[str, str]], tuple[int, Any]]
 
 
+def route_pattern(template: str) -> re.Pattern[str]:
+    """``accounts/{account}`` as a regular expression with a named group per segment."""
+    return re.compile(re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template))
+
+
 class AdminApi:
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: EmulatorState) -> None:
         self.emulator = emulator
-        self._routes: list[tuple[str, re.Pattern[str], AdminHandler]] = [
-            ("GET", re.compile(r"health"), self.get_health),
-            ("POST", re.compile(r"accounts"), self.post_account),
-            ("GET", re.compile(r"faults"), self.get_faults),
-            ("POST", re.compile(r"faults"), self.post_fault),
-            ("DELETE", re.compile(r"faults"), self.delete_faults),
-            ("POST", re.compile(r"reset"), self.post_reset),
-            ("POST", re.compile(r"seed"), self.post_seed),
-            ("GET", re.compile(r"export"), self.get_export),
-            ("POST", _ACCEPT, self.post_accept_invitation),
-            ("GET", re.compile(r"clock"), self.get_clock),
-            ("PUT", re.compile(r"clock"), self.put_clock),
-            ("DELETE", re.compile(r"clock"), self.delete_clock),
-            ("GET", re.compile(r"requests"), self.get_requests),
-            ("GET", re.compile(r"resources"), self.get_resource_counts),
-            ("GET", re.compile(r"resources/(?P<name>[a-z-]+)"), self.get_resource),
-            ("GET", re.compile(r"openapi/chime\.json"), self.get_openapi),
+        self.routes: list[tuple[str, str, AdminHandler]] = [
+            ("GET", "health", self.get_health),
+            ("GET", "openapi.json", self.get_openapi),
+            ("POST", "accounts", self.post_account),
+            ("GET", "faults", self.get_faults),
+            ("POST", "faults", self.post_fault),
+            ("DELETE", "faults", self.delete_faults),
+            ("DELETE", "faults/{index}", self.delete_fault),
+            ("POST", "reset", self.post_reset),
+            ("POST", "seed", self.post_seed),
+            ("GET", "export", self.get_export),
+            (
+                "POST",
+                "accounts/{account}/users/{user}/accept-invitation",
+                self.post_accept_invitation,
+            ),
+            ("GET", "outbox", self.get_outbox),
+            ("DELETE", "outbox", self.delete_outbox),
+            ("GET", "clock", self.get_clock),
+            ("PUT", "clock", self.put_clock),
+            ("DELETE", "clock", self.delete_clock),
+            ("GET", "requests", self.get_requests),
+            ("GET", "resources", self.get_resource_counts),
+            ("GET", "resources/{name}", self.get_resource),
+            ("GET", "openapi/chime.json", self.get_chime_openapi),
+        ]
+        self._compiled = [
+            (method, route_pattern(template), handler) for method, template, handler in self.routes
         ]
 
     def handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
@@ -90,12 +109,8 @@ class AdminApi:
                 raise AdminError(403, problem)
             if not (request.method == "GET" and tail == "health"):  # probes carry no token
                 self._check_token(request)
-            for method, pattern, handler in self._routes:
-                match = pattern.fullmatch(tail)
-                if match and method == request.method:
-                    status, document = handler(request, match.groupdict())
-                    return json_response(status, document, request_id)
-            raise AdminError(404, f"No admin endpoint {request.method} {request.path}")
+            status, document = self.call(request)
+            return json_response(status, document, request_id)
         except AdminError as error:
             return json_response(error.status, {"Message": error.message}, request_id)
         except SeedError as error:
@@ -104,6 +119,18 @@ class AdminApi:
             )
         except ChimeError as error:
             return json_response(error.status, {"Message": error.message}, request_id)
+
+    def call(self, request: HttpRequest) -> tuple[int, Any]:
+        """Run the endpoint a request names (no origin or token check): status and document.
+
+        Raises :class:`AdminError`, :class:`SeedError` or :class:`ChimeError` for bad input.
+        """
+        tail = request.path[len(ADMIN_PREFIX) :].rstrip("/")
+        for method, pattern, handler in self._compiled:
+            match = pattern.fullmatch(tail)
+            if match and method == request.method:
+                return handler(request, {k: unquote(v) for k, v in match.groupdict().items()})
+        raise AdminError(404, f"No admin endpoint {request.method} {request.path}")
 
     def _check_token(self, request: HttpRequest) -> None:
         if not self._authorized(request):
@@ -116,8 +143,8 @@ class AdminApi:
         given = request.headers.get("authorization", "")
         return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
 
-    def get_openapi(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
-        return 200, openapi_document()
+    def get_chime_openapi(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        return 200, chime_openapi_document()
 
     def get_faults(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
         return 200, {"Faults": [describe_fault(rule) for rule in self.emulator.faults.rules()]}
@@ -129,6 +156,34 @@ class AdminApi:
     def delete_faults(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
         self.emulator.faults.clear()
         return 200, {"Faults": []}
+
+    def delete_fault(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        index = groups["index"]
+        if not (index.isascii() and index.isdigit()) or not self.emulator.faults.remove(int(index)):
+            raise AdminError(404, f"index: no fault rule at position '{index[:20]}'")
+        return self.get_faults(request, groups)
+
+    def get_openapi(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        return 200, openapi_document()
+
+    def get_outbox(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        query = dict(parse_qsl(request.query))
+        filters = {key: query[key] for key in outbox.FILTERS if key in query}
+        store = self.emulator.store
+        with store.transaction(write=False):
+            emails, next_token = outbox.list_emails(
+                store, filters, _limit(request), query.get("NextToken")
+            )
+        base = f"http://{request.headers.get('host', 'localhost')}"
+        document: dict[str, Any] = {"Emails": [outbox.describe(e, base) for e in emails]}
+        if next_token:
+            document["NextToken"] = next_token
+        return 200, document
+
+    def delete_outbox(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        with self.emulator.store.transaction():
+            deleted = outbox.clear(self.emulator.store)
+        return 200, {"Deleted": deleted}
 
     def post_reset(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
         self.emulator.reset()
@@ -145,7 +200,7 @@ class AdminApi:
     def post_accept_invitation(
         self, request: HttpRequest, groups: dict[str, str]
     ) -> tuple[int, Any]:
-        user = self.emulator.accept_invitation(unquote(groups["account"]), unquote(groups["user"]))
+        user = self.emulator.accept_invitation(groups["account"], groups["user"])
         return 200, {"User": user}
 
     def get_clock(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:

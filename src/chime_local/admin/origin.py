@@ -29,8 +29,14 @@ def served_hosts(host: str, port: int) -> frozenset[str]:
     return frozenset(f"{name}:{port}" for name in names)
 
 
-def origin_problem(request: HttpRequest, allowed_hosts: frozenset[str] | None) -> str | None:
-    """Why the admin API refuses this request, or ``None`` when it may proceed."""
+def origin_problem(
+    request: HttpRequest, allowed_hosts: frozenset[str] | None, *, form: bool = False
+) -> str | None:
+    """Why the admin API refuses this request, or ``None`` when it may proceed.
+
+    With ``form`` (the console's and the invitation page's HTML forms) any content type passes:
+    those forms carry a CSRF token instead.
+    """
     headers = request.headers
     host = headers.get("host", "")
     if allowed_hosts is not None and host.lower() not in allowed_hosts:
@@ -38,7 +44,7 @@ def origin_problem(request: HttpRequest, allowed_hosts: frozenset[str] | None) -
     origin = headers.get("origin")
     if origin is not None and origin.lower() != f"http://{host.lower()}":
         return f"Origin: '{origin[:100]}' is another site; the admin API answers only its own"
-    if request.method in READ_METHODS:
+    if request.method in READ_METHODS or form:
         return None
     content_type = headers.get("content-type", "").partition(";")[0].strip().lower()
     if content_type == "application/json" or CUSTOM_HEADER in headers:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chime_local.service import account_extras, bots, phone_catalog, phone_numbers, rooms
+from chime_local.service import account_extras, bots, outbox, phone_catalog, phone_numbers, rooms
 from chime_local.service import tenant_settings as settings
 from chime_local.store.base import Doc, Store
 
@@ -56,6 +56,7 @@ PLACES = (
     Place(bots.BOT_KIND, "account", "bots", False, _field("BotId"), _owner),
     Place(bots.EVENTS_KIND, "account", "bot_events", False, _field("BotId"), _owner),
     Place(account_extras.RETENTION_KIND, "account", "retention_settings", True, _owner, _owner),
+    Place(outbox.KIND, "account", "outbox", False, _field("Token"), _owner),
 )  # fmt: skip
 
 

@@ -1,6 +1,11 @@
 """ASGI adapter: bytes in, :class:`HttpRequest` to the emulator, :class:`HttpResponse` out.
 
-It holds no logic of the API. With SQLite the emulator runs on the event loop thread: a request
+It holds no logic of the API. Two applications are mounted side by side: the admin application
+(:class:`~chime_local.admin.app.AdminApp`: the admin API, the console and the invitation pages,
+everything under ``/_chime_local/`` and ``GET /``) and the Chime API (the emulator). This module
+is where they meet; neither imports the other.
+
+With SQLite the emulator runs on the event loop thread: a request
 is tens of microseconds of CPU and SQLite work, which is cheaper than handing it to a thread pool;
 only a write that finds the file locked by another process (:class:`StoreBusy`), or a request
 that must wait on the network first (:class:`WouldBlock`: bot endpoint verification), is run
@@ -25,7 +30,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from chime_local.admin.api import ADMIN_PREFIX
+from chime_local.admin.api import ADMIN_PREFIX, HEALTH_PATH
+from chime_local.admin.app import AdminApp
 from chime_local.emulator import Emulator, WouldBlock
 from chime_local.errors import ChimeError
 from chime_local.protocol.http import HttpRequest, HttpResponse
@@ -33,7 +39,6 @@ from chime_local.protocol.serializer import error_response
 from chime_local.server.limits import REFUSED, BodyTooLarge
 from chime_local.store import StoreBusy
 
-HEALTH_PATH = ADMIN_PREFIX + "health"
 HEALTH_PING_SECONDS = 1.0
 
 Scope = MutableMapping[str, Any]
@@ -48,6 +53,7 @@ class AsgiApp:
         self._on_startup = on_startup
         self._max_body = emulator.config.max_body_bytes
         self._max_admin_body = emulator.config.max_admin_body_bytes
+        self.admin = AdminApp(emulator)
         store = emulator.store
         self._offload = store.blocks
         self._threads = ThreadPoolExecutor(
@@ -69,8 +75,10 @@ class AsgiApp:
         raw_path: bytes | None = scope.get("raw_path")
         path = raw_path.decode("latin-1").partition("?")[0] if raw_path else scope["path"]
         body = b""
+        # the admin application's mount: its prefix, and GET / (a pointer to it)
+        admin = path.startswith(ADMIN_PREFIX) or (path == "/" and scope["method"] == "GET")
         if "transfer-encoding" in headers or headers.get("content-length", "0") != "0":
-            limit = self._max_admin_body if path.startswith(ADMIN_PREFIX) else self._max_body
+            limit = self._max_admin_body if admin else self._max_body
             received = await _read_body(receive, headers, limit)
             if received is None:
                 too_large = BodyTooLarge(f"The request body is larger than {limit} bytes")
@@ -80,10 +88,10 @@ class AsgiApp:
         request = HttpRequest(
             scope["method"], path, scope["query_string"].decode("latin-1"), headers, body
         )
-        await _send(await self._answer(request), send)
+        await _send(await self._answer(request, admin), send)
 
-    async def _answer(self, request: HttpRequest) -> HttpResponse:
-        handle = self.emulator.handle
+    async def _answer(self, request: HttpRequest, admin: bool) -> HttpResponse:
+        handle = self.admin.handle if admin else self.emulator.handle
         loop = asyncio.get_running_loop()
         if self._offload:
             if request.path != HEALTH_PATH:

@@ -13,6 +13,7 @@ from typing import Any, cast
 from chime_local.errors import BadRequestException, ConflictException
 from chime_local.model import shapes
 from chime_local.model.enums import EmailStatus, InviteStatus, RegistrationStatus, UserType
+from chime_local.service import outbox
 from chime_local.service.context import Handler, RequestContext, new_id, new_pin, record
 from chime_local.service.lookup import (
     TEAM,
@@ -93,8 +94,9 @@ def _invite(ctx: RequestContext, account: Doc, email: str, user_type: str) -> Do
     if existing is not None and existing.get("UserRegistrationStatus") != UNREGISTERED:
         return {**invite, "Status": InviteStatus.FAILED, "EmailStatus": EmailStatus.NOT_SENT}
     if existing is not None:
-        existing["InvitedOn"] = ctx.now
-        ctx.store.save_user(existing)
+        user = existing
+        user["InvitedOn"] = ctx.now
+        ctx.store.save_user(user)
     else:
         user = new_user(account, email, user_type)
         user |= {
@@ -103,6 +105,7 @@ def _invite(ctx: RequestContext, account: Doc, email: str, user_type: str) -> Do
             "InvitedOn": ctx.now,
         }
         ctx.store.insert_user(user, default_user_settings())
+    outbox.record_invitation(ctx, account, user)
     return {**invite, "Status": InviteStatus.PENDING, "EmailStatus": EmailStatus.SENT}
 
 

@@ -27,6 +27,7 @@ ROOM_MEMBERSHIP = "room-membership"
 BOT = "bot"
 BOT_EVENTS = "bot-events"
 RETENTION_SETTINGS = "retention-settings"
+OUTBOX_EMAIL = "outbox-email"  # an invitation email of the outbox, keyed by its link's token
 
 KINDS: MappingProxyType[str, Scope] = MappingProxyType(
     {
@@ -40,5 +41,6 @@ KINDS: MappingProxyType[str, Scope] = MappingProxyType(
         BOT: Scope.ACCOUNT,
         BOT_EVENTS: Scope.ACCOUNT,
         RETENTION_SETTINGS: Scope.ACCOUNT,
+        OUTBOX_EMAIL: Scope.ACCOUNT,
     }
 )

@@ -107,6 +107,10 @@ class ServerState(Protocol):
 
     def clear_faults(self) -> None: ...
 
+    def remove_fault(self, rule_id: int) -> bool:
+        """Remove one rule; whether it was there."""
+        ...
+
     def consume_fault(self, rule_id: int) -> bool:
         """Count one firing of a count-limited rule, unless it is spent or gone: whether it
         fires (``UPDATE ... WHERE fired < count RETURNING``)."""

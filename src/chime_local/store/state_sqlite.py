@@ -143,6 +143,14 @@ class SqliteServerState:
             self._db.execute("DELETE FROM state_faults")
             self._bump()
 
+    def remove_fault(self, rule_id: int) -> bool:
+        with self._transaction(True):
+            row = self._db.execute(
+                "DELETE FROM state_faults WHERE rule_id = ? RETURNING rule_id", (rule_id,)
+            ).fetchone()
+            self._bump()
+        return row is not None
+
     def consume_fault(self, rule_id: int) -> bool:
         with self._transaction(True):
             row = self._db.execute(
