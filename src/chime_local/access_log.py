@@ -13,7 +13,6 @@ clean shutdown (SIGINT, SIGTERM, the end of a worker) loses no line.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
 from typing import TextIO
@@ -40,9 +39,12 @@ class AccessLog:
         pending = self._pending
         pending.append((time.time(), method, path, operation, status, millis, rid))
         if len(pending) == 1:
-            try:
-                asyncio.get_running_loop().call_soon(self.flush)
-            except RuntimeError:  # no event loop: nothing to batch with
+            # a running loop implies asyncio is imported; in-process use need not import it
+            asyncio = sys.modules.get("asyncio")
+            loop = asyncio._get_running_loop() if asyncio is not None else None
+            if loop is not None:
+                loop.call_soon(self.flush)
+            else:  # no event loop: nothing to batch with
                 self.flush()
 
     def flush(self) -> None:
