@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from chime_local.testing import ServerProcess
+from tests.fuzz.profiles import pytest_terminal_summary  # noqa: F401  (xdist's controller too)
 from tests.support import sdk_client
 
 

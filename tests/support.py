@@ -7,6 +7,7 @@ can be proven for all 62 operations without hand-writing 62 requests.
 from __future__ import annotations
 
 import secrets
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,15 @@ EXAMPLE_STRINGS = {
     "JoinTokenString": "am9pbi10b2tlbg",
     "AccountName": "Example Team",
 }
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: bound by us a moment ago, then released. (A fixed
+    port such as 9 may well be open on some machine.)"""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 def fresh_tenant() -> str:

@@ -16,6 +16,7 @@ tests call them directly.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from datetime import datetime
@@ -67,7 +68,11 @@ class Emulator:
         self.clock = Clock()
         self.started = time.monotonic()
         self.authenticator = Authenticator(self.config.default_tenant, self.config.credentials)
-        self.rate_limiter = RateLimiter(self.config.rate_limit) if self.config.rate_limit else None
+        self.rate_limiter = (  # buckets refill on the server clock, which tests can freeze
+            RateLimiter(self.config.rate_limit, clock=lambda: self.clock.now().timestamp())
+            if self.config.rate_limit
+            else None
+        )
         self.faults = FaultInjector()
         for rule in self.config.faults:
             self.faults.add(rule)
@@ -191,6 +196,7 @@ class Emulator:
             "Version": __version__,
             "Storage": "memory" if self.store.in_memory else f"sqlite:{self.store.path}",
             "UptimeSeconds": round(time.monotonic() - self.started, 3),
+            "ProcessId": os.getpid(),  # tells the workers of --workers apart
             "Operations": {
                 "Implemented": sum(1 for name in self.api.operations if self.implemented(name)),
                 "Total": len(self.api.operations),

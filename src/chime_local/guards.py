@@ -34,7 +34,8 @@ class RateLimiter:
         now = self._clock()
         with self._lock:
             tokens, last = self._buckets.get(access_key, (self.per_second, now))
-            tokens = min(self.per_second, tokens + (now - last) * self.per_second)
+            elapsed = max(0.0, now - last)  # a clock set back refills nothing, takes nothing
+            tokens = min(self.per_second, tokens + elapsed * self.per_second)
             if tokens < 1:
                 self._buckets[access_key] = (tokens, now)
                 raise ThrottledClientException(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from chime_local.testing import ServerProcess
-from tests.api.admin_calls import admin
+from tests.api.admin_calls import admin, enterprise_account
 from tests.support import cli, fresh_tenant, sdk_client
 
 SEED = {
@@ -258,10 +258,79 @@ def test_cli_reports_seed_errors_with_paths(tmp_path: Path) -> None:
     assert "accounts[0].users[0].email" in result.stderr
 
 
-def test_the_schema_in_the_repository_validates_an_export() -> None:
+def rich_state(server: ServerProcess) -> str:
+    """A tenant holding one record of every kind an export writes; returns the tenant."""
+    tenant = fresh_tenant()
+    client = sdk_client(server.endpoint_url, tenant)
+    team = client.create_account(Name="Team")["Account"]["AccountId"]
+    client.update_account_settings(AccountId=team, AccountSettings={"EnableDialOut": True})
+    user = client.create_user(AccountId=team, Email="reg@example.com")["User"]["UserId"]
+    client.invite_users(AccountId=team, UserEmailList=["pending@example.com"])
+    client.update_user_settings(
+        AccountId=team,
+        UserId=user,
+        UserSettings={"Telephony": {"InboundCalling": True, "OutboundCalling": True, "SMS": False}},
+    )
+    client.logout_user(AccountId=team, UserId=user)
+    gone = client.create_account(Name="Deleted")["Account"]["AccountId"]
+    client.delete_account(AccountId=gone)
+    lwa = enterprise_account(server, tenant)["AccountId"]
+    member = client.create_user(AccountId=lwa, Email="member@example.com")["User"]["UserId"]
+    leaver = client.create_user(AccountId=lwa, Email="leaver@example.com")["User"]["UserId"]
+    client.batch_suspend_user(AccountId=lwa, UserIdList=[leaver])
+    client.associate_signin_delegate_groups_with_account(
+        AccountId=lwa, SigninDelegateGroups=[{"GroupName": "admins"}]
+    )
+    room = client.create_room(AccountId=lwa, Name="Room")["Room"]["RoomId"]
+    client.create_room_membership(AccountId=lwa, RoomId=room, MemberId=member)
+    bot = client.create_bot(AccountId=lwa, DisplayName="Bot")["Bot"]["BotId"]
+    client.put_events_configuration(
+        AccountId=lwa, BotId=bot, OutboundEventsHTTPSEndpoint="https://bot.example/events"
+    )
+    client.put_retention_settings(
+        AccountId=lwa, RetentionSettings={"RoomRetentionSettings": {"RetentionDays": 30}}
+    )
+    numbers = client.search_available_phone_numbers(AreaCode="503", MaxResults=2)
+    first, second = numbers["E164PhoneNumbers"]
+    client.create_phone_number_order(
+        ProductType="BusinessCalling", E164PhoneNumbers=[first, second]
+    )
+    client.associate_phone_number_with_user(AccountId=team, UserId=user, E164PhoneNumber=first)
+    client.delete_phone_number(PhoneNumberId=second)
+    client.update_global_settings(BusinessCalling={"CdrBucket": "bucket"})
+    client.update_phone_number_settings(CallingName="Example")
+    return tenant
+
+
+def test_the_schema_in_the_repository_validates_a_real_export(
+    fresh_server: ServerProcess,
+) -> None:
+    """An export of a state holding every kind of record passes the schema shipped in the
+    repository, and the export loads back: the schema describes what export writes."""
     from jsonschema import Draft202012Validator
 
-    from chime_local.seed.validation import schema
+    import chime_local.seed
 
-    Draft202012Validator.check_schema(schema())
-    Draft202012Validator(schema()).validate(SEED)
+    tenant = rich_state(fresh_server)
+    status, export = admin(fresh_server, "GET", "export")
+    assert status == 200
+    (tenant_records,) = [t for t in export["tenants"] if t["aws_account_id"] == tenant]
+    assert set(tenant_records) >= {
+        "phone_numbers",
+        "phone_number_orders",
+        "global_settings",
+        "phone_number_settings",
+    }
+    accounts = {a["name"]: a for a in export["accounts"]}
+    assert "deleted" in accounts["Deleted"] and accounts["Team"]["settings"]
+    assert {"rooms", "room_memberships", "bots", "bot_events", "retention_settings"} <= set(
+        accounts["EnterpriseLWA Co"]
+    )
+    states = {u.get("state", "registered") for a in accounts.values() for u in a.get("users", [])}
+    assert states == {"registered", "invited", "suspended"}
+    shipped = json.loads((Path(chime_local.seed.__file__).parent / "seed.schema.json").read_text())
+    Draft202012Validator.check_schema(shipped)
+    problems = [error.message for error in Draft202012Validator(shipped).iter_errors(export)]
+    assert problems == []
+    assert admin(fresh_server, "POST", "seed?replace=true", export)[0] == 201
+    assert admin(fresh_server, "GET", "export")[1] == export

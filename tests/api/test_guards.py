@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from chime_local.testing import ServerProcess
+from tests.api.admin_calls import admin
 from tests.api.raw import call
 from tests.support import cli, sdk_client
 
@@ -118,22 +119,31 @@ def test_bad_fault_rules_name_the_field(
     assert status == 400 and document["Message"].startswith(field)
 
 
-def test_throttling_over_http(tmp_path: Path) -> None:
+def test_throttling_over_http_on_the_server_clock() -> None:
+    """Frozen, the clock refills nothing however long the calls take; advanced, it refills."""
     with ServerProcess(db=None, extra_args=("--rate-limit", "2", "--quiet")) as server:
+        assert admin(server, "PUT", "clock", {"Now": "2024-01-02T03:04:05.000Z"})[0] == 200
         # boto3's standard retry mode does not retry ThrottledClientException (legacy mode does).
         client = sdk_client(server.endpoint_url, config=Config(retries={"mode": "standard"}))
-        outcomes, retries = [], []
-        for _ in range(4):
-            try:
-                client.list_accounts()
-                outcomes.append(200)
-            except client.exceptions.ThrottledClientException as error:
-                outcomes.append(error.response["ResponseMetadata"]["HTTPStatusCode"])
-                retries.append(error.response["ResponseMetadata"]["RetryAttempts"])
-        assert outcomes[:2] == [200, 200]
-        assert 429 in outcomes[2:]
-        assert set(retries) == {0}
-        assert sdk_client(server.endpoint_url).list_accounts()["Accounts"] == []
+        assert [status_of(client.list_accounts) for _ in range(4)] == [200, 200, 429, 429]
+        with pytest.raises(client.exceptions.ThrottledClientException) as throttled:
+            client.list_accounts()
+        assert throttled.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+        assert sdk_client(server.endpoint_url).list_accounts()["Accounts"] == []  # another key
+        assert admin(server, "PUT", "clock", {"Advance": 0.5})[0] == 200  # one token back
+        assert [status_of(client.list_accounts) for _ in range(2)] == [200, 429]
+        assert admin(server, "PUT", "clock", {"Now": "2023-01-01T00:00:00.000Z"})[0] == 200
+        assert status_of(client.list_accounts) == 429  # set back: nothing refilled
+        assert admin(server, "PUT", "clock", {"Advance": 0.5})[0] == 200
+        assert status_of(client.list_accounts) == 200  # and nothing owed for the year gone back
+
+
+def status_of(call: Any) -> int:
+    try:
+        call()
+    except ClientError as error:
+        return int(error.response["ResponseMetadata"]["HTTPStatusCode"])
+    return 200
 
 
 def test_fault_from_the_command_line() -> None:

@@ -14,7 +14,7 @@ from chime_local import Emulator, mock_chime
 from chime_local.auth.credentials import Credential
 from chime_local.config import Config
 from chime_local.testing import ServerProcess
-from tests.support import sdk_client
+from tests.support import closed_port, sdk_client
 
 
 def new_client(**kwargs: Any) -> Any:
@@ -110,7 +110,7 @@ def test_other_services_are_untouched() -> None:
         sts = boto3.client(
             "sts",
             region_name="us-east-1",
-            endpoint_url="http://127.0.0.1:9",
+            endpoint_url=f"http://127.0.0.1:{closed_port()}",
             aws_access_key_id="a",
             aws_secret_access_key="b",
         )

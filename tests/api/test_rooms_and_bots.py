@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from chime_local.testing import ServerProcess
 from tests.api.admin_calls import enterprise_account
-from tests.support import fresh_tenant, sdk_client
+from tests.support import closed_port, fresh_tenant, sdk_client
 
 
 @pytest.fixture
@@ -225,7 +225,9 @@ def test_endpoint_verification_when_switched_on(echo_endpoint: HTTPServer) -> No
             _Echo.echo = True
         with pytest.raises(client.exceptions.BadRequestException, match="verification"):
             client.put_events_configuration(
-                **ids, BotId=bot["BotId"], OutboundEventsHTTPSEndpoint="http://127.0.0.1:9/none"
+                **ids,
+                BotId=bot["BotId"],
+                OutboundEventsHTTPSEndpoint=f"http://127.0.0.1:{closed_port()}/none",
             )
 
 

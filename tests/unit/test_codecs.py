@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -90,6 +91,9 @@ def test_each_modeled_error_has_the_models_status_and_botocore_names_it(
     )
     assert parsed["Error"] == {"Code": error_class.shape, "Message": "it went wrong"}
     assert parsed["ResponseMetadata"]["RequestId"] == "req-2"
+    assert response.status == error_class.status
+    assert response.headers["x-amzn-errortype"] == error_class.shape
+    assert json.loads(response.body) == {"Code": error_class.code, "Message": "it went wrong"}
 
 
 def test_every_modeled_error_shape_has_a_class() -> None:
@@ -97,11 +101,28 @@ def test_every_modeled_error_shape_has_a_class() -> None:
     assert modeled <= set(ERRORS_BY_SHAPE)
 
 
-def test_timestamps_are_iso8601_with_milliseconds() -> None:
+@pytest.mark.parametrize(
+    ("moment", "wire"),
+    [
+        # an offset other than UTC: the hour moves, the zone becomes Z
+        (
+            datetime(2019, 1, 8, 19, 59, 18, 6123, tzinfo=timezone(timedelta(hours=2))),
+            "2019-01-08T17:59:18.006Z",
+        ),
+        # crossing midnight backwards, from a negative offset
+        (
+            datetime(2019, 1, 8, 21, 5, 7, 0, tzinfo=timezone(timedelta(hours=-5))),
+            "2019-01-09T02:05:07.000Z",
+        ),
+        # milliseconds are truncated, never rounded up into the next second
+        (datetime(2019, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), "2019-12-31T23:59:59.999Z"),
+    ],
+)
+def test_timestamps_are_utc_iso8601_with_milliseconds_and_z(moment: datetime, wire: str) -> None:
     operation = API.operations["GetAccount"]
-    moment = datetime(2019, 1, 8, 17, 59, 18, 6123).astimezone()
     body = Serializer().success(operation, {"Account": {"CreatedTimestamp": moment}}, "r").body
-    assert b'"CreatedTimestamp":"2019-01-08T17:59:18.006Z"' in body or b".006Z" in body
+    assert json.loads(body) == {"Account": {"CreatedTimestamp": wire}}
+    assert wire_time(moment) == wire
 
 
 def test_204_has_no_body_even_when_the_output_shape_has_members() -> None:
@@ -134,8 +155,13 @@ def test_parser_rejects_a_non_numeric_query_integer() -> None:
         parse_request(API.operations["ListAccounts"], {}, {"max-results": "ten"}, b"")
 
 
-def test_query_string_is_encoded_as_the_sdk_does() -> None:
+def test_query_members_are_read_from_the_query_the_sdk_sends() -> None:
+    """Our router and parser read the query exactly as botocore encodes it on the wire."""
     params = {"AreaCode": "206", "MaxResults": 3}
     request = botocore_request("SearchAvailablePhoneNumbers", params)
-    assert request["url_path"] == "/search?type=phone-numbers"
-    assert urlencode(request["query_string"]) == "area-code=206&max-results=3"
+    path, _, fixed = request["url_path"].partition("?")
+    wire_query = fixed + "&" + urlencode(request["query_string"])
+    query = dict(parse_qsl(wire_query, keep_blank_values=True))
+    match = ROUTER.route("GET", path, query)
+    assert match.operation.name == "SearchAvailablePhoneNumbers"
+    assert parse_request(match.operation, match.labels, query, b"") == params

@@ -20,6 +20,7 @@ from chime_local.errors import BadRequestException, ChimeError
 from chime_local.guards import FAULT_ERRORS, FaultRule
 from chime_local.jsonio import loads
 from chime_local.protocol.http import HttpRequest, HttpResponse
+from chime_local.protocol.openapi import openapi_document
 from chime_local.protocol.serializer import json_response
 from chime_local.seed import SeedError
 from chime_local.service.accounts import new_account
@@ -76,6 +77,7 @@ class AdminApi:
             ("GET", re.compile(r"requests"), self.get_requests),
             ("GET", re.compile(r"resources"), self.get_resource_counts),
             ("GET", re.compile(r"resources/(?P<name>[a-z-]+)"), self.get_resource),
+            ("GET", re.compile(r"openapi/chime\.json"), self.get_openapi),
         ]
 
     def handle(self, request: HttpRequest, request_id: str) -> HttpResponse:
@@ -113,6 +115,9 @@ class AdminApi:
             return True
         given = request.headers.get("authorization", "")
         return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+
+    def get_openapi(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
+        return 200, openapi_document()
 
     def get_faults(self, request: HttpRequest, groups: dict[str, str]) -> tuple[int, Any]:
         return 200, {"Faults": [rule.describe() for rule in self.emulator.faults.rules()]}

@@ -1,4 +1,5 @@
-"""``chime-local operations`` and ``botocore-data-path``: what the emulator carries, printed."""
+"""``chime-local operations``, ``openapi`` and ``botocore-data-path``: what the emulator carries,
+printed."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ def add_commands(commands: Any) -> None:
         description="Print the 62 operations of the model and whether each is implemented.",
     )
     commands.add_parser(
+        "openapi",
+        help="print the OpenAPI 3.1 document of the Chime API (JSON)",
+        description="Print the OpenAPI 3.1 document of the Chime API, derived from the model.",
+    )
+    commands.add_parser(
         "botocore-data-path",
         help="print the folder to put in AWS_DATA_PATH so SDKs find the Chime model",
         description="Print the folder holding chime-local's copy of the Chime model in botocore's"
@@ -22,6 +28,13 @@ def add_commands(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.command == "openapi":
+        import json
+
+        from chime_local.protocol.openapi import openapi_document
+
+        print(json.dumps(openapi_document(), indent=2))
+        return 0
     if args.command == "botocore-data-path":
         from chime_local.model.datapath import data_path
 

@@ -15,13 +15,15 @@ Item = TypeVar("Item")
 def item_errors(
     items: Iterable[tuple[str, Item]], id_member: str, action: Callable[[str, Item], None]
 ) -> list[Doc]:
-    """Run ``action`` on every (id, item); a modeled error fails that item only."""
+    """Run ``action`` on every (id, item); a modeled error fails that item only.
+
+    An item that names no id, or a blank one, gets an error without the id member: the model's
+    id shapes in these answers are ``NonEmptyString`` (``.*\\S.*``), which a blank id is not."""
     errors: list[Doc] = []
     for item_id, item in items:
         try:
             action(item_id, item)
         except ChimeError as error:
-            errors.append(
-                {id_member: item_id, "ErrorCode": error.code, "ErrorMessage": error.message}
-            )
+            named = {id_member: item_id} if item_id.strip() else {}
+            errors.append(named | {"ErrorCode": error.code, "ErrorMessage": error.message})
     return errors
