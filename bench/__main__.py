@@ -68,8 +68,10 @@ def main() -> None:
     raw = json.loads(RAW.read_text()) if sections != set(SECTIONS) else {}
     raw["command"] = ("python -m bench " + " ".join(sys.argv[1:])).strip()
     raw["seconds"] = args.seconds
-    measure(sections, args, raw)
-    RAW.write_text(json.dumps(raw, indent=1) + "\n")
+    try:
+        measure(sections, args, raw)
+    finally:  # what was measured is kept even when a later section fails
+        RAW.write_text(json.dumps(raw, indent=1) + "\n")
     outcome = report.from_raw(raw)
     for text, ok in outcome["targets"].items():
         print(f"  {'met    ' if ok else 'NOT MET'} {text}")

@@ -75,7 +75,7 @@ def _seed(directory: Path, accounts: int, per_account: int) -> tuple[Path, float
     output = subprocess.run(
         command, capture_output=True, text=True, check=True, timeout=1800
     ).stdout
-    seconds, rate = re.search(r"in ([\d.]+)s \(([\d,]+) users/s\)", output).groups()  # type: ignore[union-attr]
+    seconds, rate = re.search(r"in ([\d.]+)s[^(]*\(([\d,]+) users/s", output).groups()  # type: ignore[union-attr]
     source.unlink()
     return db, float(seconds), float(rate.replace(",", ""))
 
