@@ -288,9 +288,10 @@ def _logging_analysis(figures: Figures) -> list[str]:
     return [
         f"In the default configuration every request is logged: the line costs {logging - quiet:.0f} "
         f"us of server CPU per request at 16 connections ({logging:.0f} us against {quiet:.0f} us "
-        "with `--quiet`, medians of the runs), because a request only appends its fields to a list "
-        "and the lines of a pass of the event loop are formatted and written with one `write` "
-        "after it (`chime_local.access_log`). At 64 connections the latency is set by the "
+        "with `--quiet`, medians of the runs; the two servers run turn about, so a busy machine "
+        "falls on both). A request only appends its fields to a list; the lines of a pass of the "
+        "event loop are formatted and written with one `write` after it "
+        "(`chime_local.access_log`). At 64 connections the latency is set by the "
         "throughput: wrk keeps 64 requests outstanding, so by Little's law a request waits on "
         f"average 64 / {rate64:,.0f} requests/s = {64e3 / rate64:.1f} ms, and a p99 under 5 ms needs "
         "well over 12,800 requests/s from one core.",
