@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import chime_local
-from bench import http_figures, inprocess_figures, report, scale, split
+from bench import http_figures, inprocess_figures, postgres_figures, report, scale, split
 
 RAW = Path(__file__).parent / "results.json"
-SECTIONS = ("http", "split", "inprocess", "scale", "workers")
+SECTIONS = ("http", "split", "inprocess", "scale", "workers", "postgres")
 
 
 def ensure_wrk() -> None:
@@ -109,6 +109,11 @@ def measure(sections: set[str], args: argparse.Namespace, raw: dict[str, Any]) -
             str(w): {str(c): [load.__dict__ for load in loads] for c, loads in by_c.items()}
             for w, by_c in workers.items()
         }
+    if "postgres" in sections:
+        print("PostgreSQL figures")
+        raw["postgres"] = postgres_figures.measure(args.scale_users, args.seconds)
+        for name, value in raw["postgres"].items():
+            print(f"  {name} {value}")
 
 
 def _store_dict(store: scale.StoreFigures) -> dict[str, Any]:

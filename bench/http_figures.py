@@ -58,10 +58,9 @@ class Figures:
         return max(self.best(name, connections) for name in BARE_APPS.values())
 
 
-def seeded_store(directory: Path, users: int) -> Path:
-    """A database with one account of ``users`` users, loaded through the seed path."""
-    db = directory / "bench.db"
-    document = {
+def bench_document(users: int) -> dict[str, Any]:
+    """A seed document of one account of ``users`` users (the 501st is the one GetUser reads)."""
+    return {
         "accounts": [
             {
                 "id": ACCOUNT,
@@ -74,8 +73,13 @@ def seeded_store(directory: Path, users: int) -> Path:
             }
         ]
     }
+
+
+def seeded_store(directory: Path, users: int) -> Path:
+    """A database with one account of ``users`` users, loaded through the seed path."""
+    db = directory / "bench.db"
     emulator = Emulator(Config(db_path=str(db), log_requests=False))
-    emulator.seed(document)
+    emulator.seed(bench_document(users))
     emulator.close()
     return db
 

@@ -11,6 +11,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from bench import postgres_figures
 from bench.http_figures import LOGGING, Figures
 from bench.scale import StoreFigures
 from bench.wrk import Load
@@ -88,6 +89,7 @@ def write(
     small: StoreFigures,
     workers: dict[int, dict[int, list[Load]]],
     stages: dict[str, dict[str, float]],
+    postgres: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     limit, moto = (
         figures.limit(16),
@@ -163,6 +165,8 @@ def write(
             big.first_request_seconds <= 0.5,
         ),
     ]
+    if postgres:
+        targets += postgres_figures.targets(postgres, get_user)
     lines = [
         "# chime-local benchmark results",
         "",
@@ -221,6 +225,7 @@ def write(
         ],
         "",
     ]
+    lines += postgres_figures.table(postgres) if postgres else []
     lines += analysis(figures, workers, stages)
     RESULTS.write_text("\n".join(lines))
     return {"targets": dict(targets)}
@@ -330,4 +335,5 @@ def from_raw(raw: dict[str, Any]) -> dict[str, Any]:
         store(raw["scale"]["1k"]),
         workers,
         raw["split"],
+        raw.get("postgres"),
     )

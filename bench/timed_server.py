@@ -26,9 +26,9 @@ _handle = Emulator.handle
 _call = AsgiApp.__call__
 
 
-def _timed_handle(self: Emulator, request: Any) -> Any:
+def _timed_handle(self: Emulator, request: Any, may_block: bool = True) -> Any:
     _marks["pipeline_began"] = time.perf_counter()
-    response = _handle(self, request)
+    response = _handle(self, request, may_block)
     _marks["pipeline_ended"] = time.perf_counter()
     return response
 

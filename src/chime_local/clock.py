@@ -1,12 +1,15 @@
 """The emulator's notion of now, and the one timestamp format of the wire.
 
 Tests can pin or advance the clock (admin API ``/clock``); every timestamp and every time-based
-transition reads it. Timestamps are ISO 8601 UTC with milliseconds and ``Z`` (decisions 5).
+transition reads it. The setting is server state, shared through the store. Timestamps are ISO
+8601 UTC with milliseconds and ``Z`` (decisions 5).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+
+from chime_local.store.state import ClockSetting, ServerState
 
 
 def wire_time(moment: datetime) -> str:
@@ -22,17 +25,26 @@ def parse_wire_time(text: str) -> datetime:
 
 
 class Clock:
-    """Wall-clock time, optionally frozen at a set instant or shifted by an offset."""
+    """Wall-clock time, optionally frozen at a set instant or shifted by an offset.
 
-    def __init__(self) -> None:
-        self._fixed: datetime | None = None
-        self._offset = timedelta()
+    The setting lives in the store (:class:`ServerState`), so every worker and instance runs on
+    the same clock; this process keeps a copy, re-read by :meth:`refresh` when the state's
+    version moved.
+    """
+
+    def __init__(self, state: ServerState) -> None:
+        self._state = state
+        self._setting = state.clock()
+
+    def refresh(self) -> None:
+        self._setting = self._state.clock()
 
     def now(self) -> datetime:
-        if self._fixed is not None:
-            return self._fixed
-        if self._offset:
-            return datetime.now(UTC) + self._offset
+        setting = self._setting
+        if setting.fixed is not None:
+            return setting.fixed
+        if setting.offset_seconds:
+            return datetime.now(UTC) + timedelta(seconds=setting.offset_seconds)
         return datetime.now(UTC)
 
     def wire_now(self) -> str:
@@ -40,18 +52,15 @@ class Clock:
 
     def set(self, moment: datetime) -> None:
         """Freeze the clock at ``moment`` (it stays there until advanced or reset)."""
-        self._fixed = moment.astimezone(UTC)
+        self._setting = self._state.freeze_clock(moment)
 
     def advance(self, seconds: float) -> None:
-        if self._fixed is not None:
-            self._fixed += timedelta(seconds=seconds)
-        else:
-            self._offset += timedelta(seconds=seconds)
+        self._setting = self._state.advance_clock(seconds)
 
     def reset(self) -> None:
-        self._fixed = None
-        self._offset = timedelta()
+        self._state.reset_clock()
+        self._setting = ClockSetting()
 
     @property
     def is_wall_clock(self) -> bool:
-        return self._fixed is None and not self._offset
+        return self._setting.is_wall_clock

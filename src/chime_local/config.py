@@ -14,6 +14,7 @@ DEFAULT_TENANT = "123456789012"
 class Config:
     db_path: str | None = None  # None: in memory
     durable: bool = False  # fsync every commit (survives an OS crash, not only a process crash)
+    lock_wait_seconds: float = 10.0  # SQLite: longest wait for another process's write lock
     default_tenant: str = DEFAULT_TENANT
     log_requests: bool = True
     credentials: dict[str, Credential] | None = None  # strict mode when set

@@ -3,8 +3,12 @@
 Both adapters (the ASGI server and the in-process botocore hook) hand an :class:`HttpRequest` to
 :meth:`Emulator.handle` and get an :class:`HttpResponse` back. The pipeline, top to bottom::
 
-    admin? -> authenticate -> throttle -> route -> authorize -> faults -> parse -> validate
-           -> handler (in one store transaction) -> serialize
+    sync state -> admin? -> authenticate -> throttle -> route -> authorize -> faults -> parse
+               -> validate -> handler (in one store transaction) -> serialize -> request log
+
+The server's own state (clock setting, fault rules, rate buckets, request log) is kept by the
+store (``store.state``), so every worker and instance agrees; the clock setting and fault rules
+are cached here and re-read when the state's version moved ("sync state").
 
 Any :class:`ChimeError` becomes its wire response in the serializer; anything else is logged with
 its traceback and answered as ``ServiceFailureException`` naming the request id. There is no
@@ -19,6 +23,7 @@ import logging
 import os
 import random
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -30,8 +35,10 @@ from chime_local.clock import Clock
 from chime_local.config import Config
 from chime_local.errors import (
     ChimeError,
+    ConflictException,
     NotImplementedOperation,
     ServiceFailureException,
+    ServiceUnavailableException,
 )
 from chime_local.guards import FaultInjector, RateLimiter
 from chime_local.protocol.api import Operation, load_api
@@ -39,16 +46,24 @@ from chime_local.protocol.codecs import compiled_codecs
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.protocol.parser import parse_request
 from chime_local.protocol.serializer import error_response
-from chime_local.request_log import Call, RequestLog
+from chime_local.request_log import Call, RequestLog, loggable
 from chime_local.seed import SeedResult, export_state, load_seed
 from chime_local.seed.loader import Progress
-from chime_local.service import HANDLERS
+from chime_local.service import BEFORE_TRANSACTION, HANDLERS, SETTLED_ON_READ
 from chime_local.service.context import Caller, Handler, RequestContext
 from chime_local.service.lookup import user_not_found
 from chime_local.service.pagination import TokenCodec
 from chime_local.service.users import accept_invitation
-from chime_local.store import Store
-from chime_local.store.sqlite import Doc
+from chime_local.store import (
+    DuplicateKey,
+    RetryTransaction,
+    Store,
+    StoreBusy,
+    StoreError,
+    StoreUnavailable,
+    open_store,
+)
+from chime_local.store.base import Doc
 from chime_local.version import __version__
 
 log = logging.getLogger("chime_local")
@@ -56,6 +71,15 @@ _ANONYMOUS = Caller(access_key="-", tenant="-")
 # The version (4) and variant (RFC 4122) bits of a UUIDv4: what is cleared, then what is set.
 _UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
 _UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+# A transaction the database aborted to stay serializable (PostgreSQL), or a read whose write
+# found the file locked by another process (SQLite), is run again for at most this long.
+_RETRY_SECONDS = 10.0
+_HEALTH_PATH = ADMIN_PREFIX + "health"
+
+
+class WouldBlock(Exception):
+    """The request must wait on something (the network) and the caller is the event loop: run it
+    again where waiting is allowed."""
 
 
 class Emulator:
@@ -64,25 +88,33 @@ class Emulator:
     def __init__(self, config: Config | None = None, *, store: Store | None = None) -> None:
         self.config = config or Config()
         self.api = load_api()
-        self.store = store or Store(self.config.db_path, durable=self.config.durable)
-        self.clock = Clock()
+        self.store = store or open_store(
+            self.config.db_path,
+            durable=self.config.durable,
+            lock_wait=self.config.lock_wait_seconds,
+        )
         self.started = time.monotonic()
         self.authenticator = Authenticator(self.config.default_tenant, self.config.credentials)
-        self.rate_limiter = (  # buckets refill on the server clock, which tests can freeze
-            RateLimiter(self.config.rate_limit, clock=lambda: self.clock.now().timestamp())
-            if self.config.rate_limit
-            else None
-        )
-        self.faults = FaultInjector()
+        # server state, shared through the store by every worker and instance
+        state = self.state = self.store.state
+        self._state_version = state.version()
+        self.clock = Clock(state)
+        self.faults = FaultInjector(state)
         for rule in self.config.faults:
             self.faults.add(rule)
+        rate_limit = self.config.rate_limit
+        self.rate_limiter = (  # buckets refill on the server clock, which tests can freeze
+            RateLimiter(state, rate_limit, clock=lambda: self.clock.now().timestamp())
+            if rate_limit
+            else None
+        )
         codecs = compiled_codecs()  # compiled once per process, shared by every emulator
         self.router = codecs.router
         self.validator = codecs.validator
         self.serializer = codecs.serializer
-        self.tokens = TokenCodec(self.store.token_secret())
+        self.tokens = TokenCodec(state.token_secret())
         self.handlers: dict[str, Handler] = dict(HANDLERS)
-        self.calls = RequestLog()
+        self.calls = RequestLog(state, self.api.operations, shared=not self.store.in_memory)
         self.access_log = AccessLog() if self.config.log_requests else None
         self.admin = AdminApi(self)
         self._request_bits = random.Random().getrandbits  # seeded from the OS, per emulator
@@ -90,6 +122,7 @@ class Emulator:
     def close(self) -> None:
         if self.access_log is not None:
             self.access_log.flush()
+        self.calls.close()
         self.store.close()
 
     def implemented(self, operation: str) -> bool:
@@ -104,13 +137,24 @@ class Emulator:
         digits = f"{bits:032x}"
         return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
-    def handle(self, request: HttpRequest) -> HttpResponse:
+    def handle(self, request: HttpRequest, may_block: bool = True) -> HttpResponse:
+        """Answer one request. With ``may_block`` False (the caller is the event loop), a
+        write that finds the database locked by another process is not waited for:
+        :class:`StoreBusy` propagates so the caller can run the request again on a thread."""
         request_id = self.new_request_id()
         began = time.perf_counter()
+        self.store.allow_waiting(may_block)  # state writes too (rate buckets, fault counts)
+        if request.path != _HEALTH_PATH:  # the health check answers without the database
+            self._sync_state()
         if request.path.startswith(ADMIN_PREFIX) or (
             request.path == "/" and request.method == "GET"
         ):
-            response = self.admin.handle(request, request_id)
+            try:
+                response = self.admin.handle(request, request_id)
+            except StoreError as error:
+                if isinstance(error, StoreBusy) and not may_block:
+                    raise  # the adapter runs it again where waiting is allowed
+                response = error_response(_store_failure(error, request_id), request_id)
             self._log(request, "-", response, began, request_id)
             return response
         caller, operation, params = _ANONYMOUS, None, {}
@@ -126,15 +170,22 @@ class Emulator:
             self.faults.check(operation.name, caller.access_key)
             params = parse_request(operation, match.labels, query, request.body)
             self.validator.validate(operation.input_shape, params)
-            response = self._run(operation, caller, params, request_id, moment)
+            response = self._run(operation, caller, params, request_id, moment, may_block)
         except ChimeError as error:
             response = error_response(error, request_id)
+        except StoreError as error:
+            if isinstance(error, StoreBusy) and not may_block:
+                raise  # the adapter runs it again where waiting is allowed
+            response = error_response(_store_failure(error, request_id), request_id)
+        except WouldBlock:
+            raise
         except Exception:
             log.exception("request %s failed", request_id)
             failure = ServiceFailureException(
                 f"An internal error occurred; request id {request_id}"
             )
             response = error_response(failure, request_id)
+        params = loggable(params, len(request.body))  # the log keeps no huge request
         error_type = response.headers.get("x-amzn-errortype")
         self.calls.record(
             Call(
@@ -150,6 +201,22 @@ class Emulator:
         self._log(request, operation.name if operation else "-", response, began, request_id)
         return response
 
+    def _sync_state(self) -> None:
+        """Re-read the cached clock setting and fault rules if another process changed them.
+        While the database is away the cached ones stay: the request's own transaction will
+        answer 503."""
+        try:
+            version = self.state.version()
+            if version != self._state_version:
+                self.clock.refresh()
+                self.faults.refresh()
+                self._state_version = version
+        except StoreError:
+            return
+        except Exception:  # e.g. the database locked too long: serve with what is cached
+            log.exception("reading the server state failed; the cached clock and faults serve")
+            return
+
     def _run(
         self,
         operation: Operation,
@@ -157,14 +224,48 @@ class Emulator:
         params: dict[str, Any],
         request_id: str,
         moment: datetime,
+        may_block: bool = True,
     ) -> HttpResponse:
         handler = self.handlers.get(operation.name)
         if handler is None:
             raise NotImplementedOperation(f"{operation.name} is not implemented by chime-local yet")
         ctx = self.context(caller, moment)
-        with self.store.transaction(write=operation.writes):
-            result = handler(ctx, params)
+        prepare = BEFORE_TRANSACTION.get(operation.name)
+        if prepare is not None:
+            if not may_block and self.config.verify_bot_endpoints:
+                raise WouldBlock(operation.name)
+            prepare(ctx, params)
+        writes = operation.writes or operation.name in SETTLED_ON_READ
+        result = self._transact(handler, ctx, params, writes, may_block)
         return self.serializer.success(operation, result, request_id)
+
+    def _transact(
+        self,
+        handler: Handler,
+        ctx: RequestContext,
+        params: dict[str, Any],
+        writes: bool,
+        may_block: bool,
+    ) -> Mapping[str, Any] | None:
+        """Run the handler in one transaction, again (bounded) when the engine asks for it.
+
+        Retries happen only where waiting is allowed: on a worker thread or in-process. On the
+        event loop a :class:`StoreBusy` goes up to the adapter, which runs the request again on a
+        thread."""
+        deadline = time.monotonic() + _RETRY_SECONDS
+        pause = 0.001
+        while True:
+            try:
+                with self.store.transaction(writes, wait=may_block, serialize_on=ctx.tenant):
+                    return handler(ctx, params)
+            except (RetryTransaction, StoreBusy) as error:
+                if isinstance(error, StoreBusy) and not may_block:
+                    raise
+                if time.monotonic() >= deadline:
+                    problem = f"gave up retrying for {_RETRY_SECONDS:g}s: {error}"
+                    raise StoreUnavailable(problem) from error
+            time.sleep(random.uniform(0, pause))
+            pause = min(pause * 2, 0.05)
 
     def _log(
         self, request: HttpRequest, operation: str, response: HttpResponse, began: float, rid: str
@@ -194,7 +295,8 @@ class Emulator:
         return {
             "Status": "ok",
             "Version": __version__,
-            "Storage": "memory" if self.store.in_memory else f"sqlite:{self.store.path}",
+            "Storage": self.store.describe(),
+            "StoreStatus": "ok" if self.store.available else "unavailable",
             "UptimeSeconds": round(time.monotonic() - self.started, 3),
             "ProcessId": os.getpid(),  # tells the workers of --workers apart
             "Operations": {
@@ -204,11 +306,14 @@ class Emulator:
         }
 
     def reset(self) -> None:
-        """Empty state: no records, no fault rules, the wall clock, an empty request log."""
-        self.store.clear()
-        self.faults.clear()
-        self.clock.reset()
+        """Empty state: no records, no fault rules, the wall clock, an empty request log, no
+        rate buckets."""
         self.calls.clear()
+        with self.store.transaction():
+            self.store.clear()
+            self.state.reset(time.time())
+        self.clock.refresh()
+        self.faults.refresh()
 
     def seed(
         self,
@@ -247,3 +352,13 @@ class Emulator:
 
     def recent_calls(self, limit: int = 100) -> list[dict[str, Any]]:
         return self.calls.recent(limit)
+
+
+def _store_failure(error: StoreError, request_id: str) -> ChimeError:
+    """The modeled answer to a failure of the storage engine (logged: an operator must know)."""
+    if isinstance(error, DuplicateKey):  # a concurrent request took the same unique key
+        return ConflictException("The resource already exists (a concurrent request created it)")
+    log.warning("request %s: store unavailable: %s", request_id, error or "database locked")
+    return ServiceUnavailableException(
+        f"The service is temporarily unavailable; retry later (request id {request_id})"
+    )

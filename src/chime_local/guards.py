@@ -1,120 +1,120 @@
 """Guard rails that fail a call on purpose before its handler runs: throttling and faults.
 
-Both run before the handler's transaction, so a refused call changes nothing.
+Both run before the handler's transaction, so a refused call changes nothing. Their state (token
+buckets, fault rules and how often each fired) is server state kept by the store
+(:class:`ServerState`), so a limit or a rule holds across every worker and instance.
 
 * :class:`RateLimiter`: a token bucket per access key (``--rate-limit N``: N requests per second,
-  burst N); over the limit is ``ThrottledClientException`` (429).
+  burst N, or 1 below one per second); over the limit is ``ThrottledClientException`` (429).
+  Buckets idle long enough to be full again are dropped, so the state stays bounded by the keys
+  seen in the last seconds.
 * :class:`FaultInjector`: rules that make matching calls fail with any modeled error, either the
-  next ``Count`` calls or each call with a ``Probability`` drawn from a seeded generator, so a
-  run is reproducible.
+  next ``Count`` calls (counted atomically, across instances) or each call with a
+  ``Probability``, drawn from the rule's ``Seed`` and the call's ordinal, so a run is
+  reproducible. The rules are cached in this process and re-read when the state's version moves.
 """
 
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
 from typing import Any
 
 from chime_local.errors import ERRORS_BY_SHAPE, MODELED_ERRORS, ThrottledClientException
+from chime_local.store.state import FaultRule, ServerState, StoredFault
+
+__all__ = ["FAULT_ERRORS", "FaultInjector", "FaultRule", "RateLimiter", "parse_fault_option"]
 
 FAULT_ERRORS = tuple(sorted(cls.shape for cls in MODELED_ERRORS))
+_SWEEP_EVERY = 1.0  # seconds between two sweeps of idle buckets, per process
 
 
 class RateLimiter:
-    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, state: ServerState, per_second: float, clock: Callable[[], float] = time.time
+    ) -> None:
         self.per_second = per_second
-        self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last refill time)
-        self._lock = threading.Lock()
+        self._state = state
+        self._clock = clock  # epoch seconds: shared by every instance, unlike a monotonic clock
+        self._refill_seconds = max(1.0, per_second) / per_second  # empty to full
+        self._next_sweep = 0.0
 
     def check(self, access_key: str) -> None:
         now = self._clock()
-        with self._lock:
-            tokens, last = self._buckets.get(access_key, (self.per_second, now))
-            elapsed = max(0.0, now - last)  # a clock set back refills nothing, takes nothing
-            tokens = min(self.per_second, tokens + elapsed * self.per_second)
-            if tokens < 1:
-                self._buckets[access_key] = (tokens, now)
-                raise ThrottledClientException(
-                    f"Rate exceeded: more than {self.per_second:g} requests per second "
-                    f"for access key {access_key}"
-                )
-            self._buckets[access_key] = (tokens - 1, now)
+        if not self._next_sweep - _SWEEP_EVERY <= now < self._next_sweep:  # due, or clock set back
+            self._next_sweep = now + _SWEEP_EVERY
+            self._state.expire_rate_buckets(idle_since=now - self._refill_seconds)
+        if not self._state.take_rate_token(access_key, self.per_second, now):
+            raise ThrottledClientException(
+                f"Rate exceeded: more than {self.per_second:g} requests per second "
+                f"for access key {access_key}"
+            )
 
 
-@dataclass
-class FaultRule:
-    operation: str  # an operation name or "*"
-    error: str  # a modeled error shape name
-    count: int | None = None  # fail the next N matching calls
-    probability: float | None = None  # or fail each matching call with this probability
-    access_key: str | None = None
-    seed: int = 0
-    fired: int = 0
-    _random: random.Random = field(init=False, repr=False)
+def draw(seed: int, ordinal: int) -> float:
+    """The reproducible draw of a probability rule's ``ordinal``-th matching call, in [0, 1)."""
+    return random.Random(f"{seed}:{ordinal}").random()
 
-    def __post_init__(self) -> None:
-        self._random = random.Random(self.seed)
 
-    def matches(self, operation: str, access_key: str) -> bool:
-        if self.operation not in ("*", operation):
-            return False
-        return self.access_key is None or self.access_key == access_key
-
-    def fires(self) -> bool:
-        if self.count is not None:
-            if self.fired >= self.count:
-                return False
-        elif self.probability is None or self._random.random() >= self.probability:
-            return False
-        self.fired += 1
-        return True
-
-    @property
-    def spent(self) -> bool:
-        return self.count is not None and self.fired >= self.count
-
-    def describe(self) -> dict[str, Any]:
-        rule: dict[str, Any] = {"Operation": self.operation, "Error": self.error}
-        if self.count is not None:
-            rule |= {"Count": self.count, "Remaining": self.count - self.fired}
-        else:
-            rule |= {"Probability": self.probability, "Seed": self.seed}
-        if self.access_key is not None:
-            rule["AccessKeyId"] = self.access_key
-        return rule | {"Fired": self.fired}
+def describe_fault(stored: StoredFault) -> dict[str, Any]:
+    rule = stored.rule
+    described: dict[str, Any] = {"Operation": rule.operation, "Error": rule.error}
+    if rule.count is not None:
+        described |= {"Count": rule.count, "Remaining": rule.count - stored.fired}
+    else:
+        described |= {"Probability": rule.probability, "Seed": rule.seed}
+    if rule.access_key is not None:
+        described["AccessKeyId"] = rule.access_key
+    return described | {"Fired": stored.fired}
 
 
 class FaultInjector:
-    def __init__(self) -> None:
-        self._rules: list[FaultRule] = []
-        self._lock = threading.Lock()
+    def __init__(self, state: ServerState) -> None:
+        self._state = state
+        self._cached = state.faults()
 
-    def add(self, rule: FaultRule) -> None:
-        with self._lock:
-            self._rules.append(rule)
+    def refresh(self) -> None:
+        self._cached = self._state.faults()
+
+    def add(self, rule: FaultRule) -> StoredFault:
+        stored = self._state.add_fault(rule)
+        self._cached = [*self._cached, stored]
+        return stored
 
     def clear(self) -> None:
-        with self._lock:
-            self._rules.clear()
+        self._state.clear_faults()
+        self._cached = []
 
-    def rules(self) -> list[FaultRule]:
-        with self._lock:
-            return [rule for rule in self._rules if not rule.spent]
+    def rules(self) -> list[StoredFault]:
+        """The rules that can still fire, as stored now."""
+        return self._state.faults()
 
     def check(self, operation: str, access_key: str) -> None:
-        if not self._rules:
-            return
-        with self._lock:
-            for rule in self._rules:
-                if rule.matches(operation, access_key) and rule.fires():
-                    raise ERRORS_BY_SHAPE[rule.error](
-                        f"Injected fault: {rule.error} for {operation}"
-                    )
-            self._rules = [rule for rule in self._rules if not rule.spent]
+        for stored in self._cached:
+            rule = stored.rule
+            if rule.operation not in ("*", operation):
+                continue
+            if rule.access_key not in (None, access_key):
+                continue
+            if self._fires(stored):
+                raise ERRORS_BY_SHAPE[rule.error](f"Injected fault: {rule.error} for {operation}")
+
+    def _fires(self, stored: StoredFault) -> bool:
+        rule, rule_id, state = stored.rule, stored.rule_id, self._state
+        if rule.count is not None:
+            if state.consume_fault(rule_id):
+                return True
+        else:
+            ordinal = state.next_fault_draw(rule_id)
+            if ordinal is not None:
+                if draw(rule.seed, ordinal) >= (rule.probability or 0.0):
+                    return False
+                state.note_fault_fired(rule_id)
+                return True
+        # spent or removed (perhaps through another instance): forget it until the next refresh
+        self._cached = [kept for kept in self._cached if kept.rule_id != rule_id]
+        return False
 
 
 def parse_fault_option(text: str, operations: Collection[str]) -> FaultRule:

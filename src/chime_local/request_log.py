@@ -1,21 +1,47 @@
 """The recent-calls log behind ``GET /_chime_local/requests``: what a test's code called.
 
-Recording keeps references only (it is on every request's path); sensitive members, as the model
-marks them, are masked when the log is read.
+The log is server state kept by the store, so it shows the calls of every worker and instance.
+A call that comes ``IDLE_GAP`` or more after this process's previous call is written at once,
+before its response leaves: a client calling one at a time finds each of its calls in the log,
+whichever process it asks. Under load, a commit per call would cost more than the call, so
+calls are kept in this process and written in batches: at once when ``BATCH`` calls are
+waiting, else by a background thread at most ``FLUSH_SECONDS`` after the first, and before this
+process reads the log. A read waits for the other processes' batches (``READ_WAIT``, with a
+margin for a busy machine's scheduling) when the store is shared.
+
+Recording keeps references only; a batch is written as one compact row (the parameters as
+parsed), and an entry is described when the log is read: sensitive members, as the model marks
+them, masked. The parameters of a call whose body is over ``LARGE_BODY`` bytes are bounded when
+recorded (strings cut to ``MAX_STRING`` characters, lists and maps to ``MAX_ITEMS`` items), so
+neither the log nor its batch keeps a huge rejected request.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from datetime import datetime
+import logging
+import threading
+import time
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from botocore.model import ListShape, Shape, StructureShape
 
 from chime_local.clock import wire_time
 from chime_local.protocol.api import Operation
+from chime_local.store.base import StoreError
+from chime_local.store.state import LoggedCall, ServerState
 
 MASK = "***"
+KEEP = 1000  # entries in the log; older ones are trimmed
+IDLE_GAP = 0.001  # seconds after the previous call from which a call is written at once
+FLUSH_SECONDS = 0.01
+READ_WAIT = 0.05  # seconds a read of a shared log waits for the other processes' batches
+BATCH = 256
+MAX_STRING = 256
+MAX_ITEMS = 50
+LARGE_BODY = 4096  # bytes: the parameters of a call with a larger body are bounded
+
+log = logging.getLogger("chime_local")
 
 
 class Call(NamedTuple):
@@ -29,32 +55,107 @@ class Call(NamedTuple):
 
 
 class RequestLog:
-    def __init__(self, size: int = 1000) -> None:
-        self._calls: deque[Call] = deque(maxlen=size)
+    def __init__(
+        self,
+        state: ServerState,
+        operations: dict[str, Operation],
+        *,
+        shared: bool,
+        keep: int = KEEP,
+    ) -> None:
+        self._state = state
+        self._operations = operations
+        self._shared = shared  # other processes may write to the same log
+        self._keep = keep
+        self._pending: list[tuple[float, Call]] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._closed = False
+        self._writer: threading.Thread | None = None
+        self._last_call = 0.0
 
     def record(self, call: Call) -> None:
-        self._calls.append(call)
+        at = time.time()
+        with self._lock:
+            self._pending.append((at, call))
+            waiting = len(self._pending)
+        idle, self._last_call = at - self._last_call >= IDLE_GAP, at
+        if waiting >= BATCH or idle:
+            self._flush_or_log()
+        elif waiting == 1:
+            self._start_writer()
+            self._wake.set()
 
-    def clear(self) -> None:
-        self._calls.clear()
+    def flush(self) -> None:
+        with self._lock:
+            batch, self._pending = self._pending, []
+            self._wake.clear()
+        if not batch:
+            return
+        try:
+            self._state.append_calls([_row(at, call) for at, call in batch], self._keep)
+        except StoreError as error:  # the database is away (it answers 503 meanwhile)
+            log.warning("request log: %d calls not written: %s", len(batch), error)
 
     def recent(self, limit: int) -> list[dict[str, Any]]:
-        calls = list(self._calls)[-limit:] if limit else []
-        return [_describe(call) for call in reversed(calls)]
+        self.flush()
+        if self._shared:
+            time.sleep(READ_WAIT)  # the other processes' batches of calls made by now
+        return [self._describe(row) for row in self._state.recent_calls(limit)]
+
+    def _describe(self, row: list[Any]) -> dict[str, Any]:
+        moment, request_id, access_key, name, params, status, error = row
+        operation = self._operations.get(name) if name else None
+        return {
+            "Time": wire_time(datetime.fromtimestamp(moment, UTC)),
+            "RequestId": request_id,
+            "AccessKeyId": access_key,
+            "Operation": name,
+            "Parameters": _mask(operation.input_shape, params) if operation else {},
+            "Status": status,
+            "ErrorCode": error,
+        }
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pending = []
+        self._state.clear_calls(time.time())
+
+    def close(self) -> None:
+        """Write what is waiting and stop the writer thread."""
+        self._closed = True
+        self._wake.set()
+        if self._writer is not None:
+            self._writer.join()
+        self._flush_or_log()
+
+    def _start_writer(self) -> None:
+        if self._writer is None and not self._closed:
+            self._writer = threading.Thread(
+                target=self._write_batches, name="chime-local-request-log", daemon=True
+            )
+            self._writer.start()
+
+    def _write_batches(self) -> None:
+        while not self._closed:
+            self._wake.wait()
+            time.sleep(FLUSH_SECONDS)  # let a batch gather
+            if self._closed:
+                return
+            self._flush_or_log()
+
+    def _flush_or_log(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # the request log must never fail a request or stop its writer
+            log.exception("writing the request log failed; that batch of calls is not logged")
 
 
-def _describe(call: Call) -> dict[str, Any]:
-    operation = call.operation
-    shape = operation.input_shape if operation else None
-    return {
-        "Time": wire_time(call.time),
-        "AccessKeyId": call.access_key,
-        "Operation": operation.name if operation else None,
-        "Parameters": _mask(shape, call.params) if shape else {},
-        "Status": call.status,
-        "ErrorCode": call.error,
-        "RequestId": call.request_id,
-    }
+def _row(at: float, call: Call) -> LoggedCall:
+    """A call as the log stores it: a compact list, in the order ``_describe`` reads."""
+    name = call.operation.name if call.operation else None
+    fields = [call.request_id, call.access_key, name, call.params, call.status, call.error]
+    return LoggedCall(at, [call.time.timestamp(), *fields])  # formatted when read
 
 
 def _mask(shape: Shape, value: Any) -> Any:
@@ -66,4 +167,31 @@ def _mask(shape: Shape, value: Any) -> Any:
         }
     if isinstance(shape, ListShape) and isinstance(value, list):
         return [_mask(shape.member, item) for item in value]
+    return value
+
+
+def loggable(params: dict[str, Any], body_size: int) -> dict[str, Any]:
+    """``params`` as the log may keep them: bounded when the body was over ``LARGE_BODY``."""
+    kept: dict[str, Any] = bounded(params) if body_size > LARGE_BODY else params
+    return kept
+
+
+def bounded(value: Any) -> Any:
+    """``value`` with every string cut to ``MAX_STRING`` characters and every list or map to
+    ``MAX_ITEMS`` items, the cut marked (``...(N more characters)``, ``...(N more items)``)."""
+    if isinstance(value, str):
+        if len(value) <= MAX_STRING:
+            return value
+        return f"{value[:MAX_STRING]}...({len(value) - MAX_STRING} more characters)"
+    if isinstance(value, list):
+        kept = [bounded(item) for item in value[:MAX_ITEMS]]
+        if len(value) > MAX_ITEMS:
+            kept.append(f"...({len(value) - MAX_ITEMS} more items)")
+        return kept
+    if isinstance(value, dict):
+        items = list(value.items())
+        cut = {bounded(key): bounded(item) for key, item in items[:MAX_ITEMS]}
+        if len(items) > MAX_ITEMS:
+            cut["..."] = f"({len(items) - MAX_ITEMS} more items)"
+        return cut
     return value

@@ -103,5 +103,6 @@ def test_health(server: Any) -> None:
     status, _, body = call(server.endpoint_url, "GET", "/_chime_local/health", signed=False)
     document = json.loads(body)
     assert status == 200 and document["Status"] == "ok"
-    assert document["Storage"].startswith("sqlite:") and document["UptimeSeconds"] >= 0
+    assert document["Storage"].startswith(("sqlite:", "postgresql://"))
+    assert document["StoreStatus"] == "ok" and document["UptimeSeconds"] >= 0
     assert document["Operations"]["Total"] == 62

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from chime_local.cli import errors
-from chime_local.store import Store
+from chime_local.store import open_store
 
 UNPRIVILEGED = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 SEED = "accounts:\n  - name: Acme\n    users:\n      - email: jane@acme.example\n"
@@ -194,7 +194,7 @@ def workdir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="chime-local-cli-") as name:
         root = Path(name)
         root.chmod(0o755)
-        Store(root / "chime.db").close()
+        open_store(str(root / "chime.db")).close()
         (root / "seed.yaml").write_text(SEED)
         (root / "bad.yaml").write_text(BAD_YAML)
         (root / "text.db").write_text("not a database\n")

@@ -125,8 +125,8 @@ def test_the_front_door_points_to_health_and_the_readme() -> None:
         assert "README" in pointer["Documentation"]
         with urllib.request.urlopen(server.endpoint_url + pointer["Health"], timeout=10) as health:
             public = json.loads(health.read())
-        assert set(public) == {"Status", "Version", "Store"}
-        assert (public["Status"], public["Store"]) == ("ok", "ok")
+        assert set(public) == {"Status", "Version", "StoreStatus"}
+        assert (public["Status"], public["StoreStatus"]) == ("ok", "ok")
         secured = urllib.request.Request(
             server.endpoint_url + pointer["Health"], headers={"Authorization": "Bearer front"}
         )

@@ -17,6 +17,7 @@ from chime_local.testing import ServerProcess
 from tests.conformance.drivers import CLIENTS
 from tests.conformance.harness import ClientRun, matrix, run_all
 from tests.conformance.scenarios import all_scenarios
+from tests.conftest import ENGINES
 
 pytestmark = pytest.mark.xdist_group("conformance")
 README = Path(__file__).parents[2] / "README.md"
@@ -37,9 +38,13 @@ def _cases() -> list[object]:
     return cases
 
 
-@pytest.fixture(scope="session")
-def runs() -> Iterator[dict[str, ClientRun]]:
-    with ServerProcess(db=None, extra_args=("--quiet",)) as server:
+@pytest.fixture(scope="session", params=ENGINES)
+def runs(request: pytest.FixtureRequest) -> Iterator[dict[str, ClientRun]]:
+    """Every scenario with every client, against a server on each engine."""
+    db = None
+    if request.param == "postgresql":
+        db = request.getfixturevalue("postgres_cluster").fresh_database()
+    with ServerProcess(db=db, extra_args=("--quiet",)) as server:
         yield run_all(server.endpoint_url)
 
 

@@ -1,4 +1,4 @@
-"""Throttling and fault rules directly, with an injected clock (no sleeping)."""
+"""Throttling and fault rules directly over an in-memory store, with an injected clock."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import pytest
 from chime_local.errors import ServiceUnavailableException, ThrottledClientException
 from chime_local.guards import FaultInjector, FaultRule, RateLimiter, parse_fault_option
 from chime_local.protocol.api import load_api
+from chime_local.store import open_store
 
 
 def test_bucket_allows_a_burst_then_refills_with_time() -> None:
     now = [100.0]
-    limiter = RateLimiter(3, clock=lambda: now[0])
+    limiter = RateLimiter(open_store(None).state, 3, clock=lambda: now[0])
     for _ in range(3):
         limiter.check("key")
     with pytest.raises(ThrottledClientException):
@@ -27,7 +28,7 @@ def test_bucket_allows_a_burst_then_refills_with_time() -> None:
 
 
 def test_count_rule_fires_n_times_then_is_gone() -> None:
-    faults = FaultInjector()
+    faults = FaultInjector(open_store(None).state)
     faults.add(FaultRule("GetUser", "ServiceUnavailableException", count=2))
     faults.check("ListUsers", "k")
     for _ in range(2):
@@ -38,7 +39,7 @@ def test_count_rule_fires_n_times_then_is_gone() -> None:
 
 
 def outcomes(seed: int) -> list[bool]:
-    faults = FaultInjector()
+    faults = FaultInjector(open_store(None).state)
     faults.add(FaultRule("*", "ServiceFailureException", probability=0.5, seed=seed))
     result = []
     for _ in range(40):
@@ -57,7 +58,7 @@ def test_probability_rules_are_reproducible_by_seed() -> None:
 
 
 def test_access_key_scoped_rule() -> None:
-    faults = FaultInjector()
+    faults = FaultInjector(open_store(None).state)
     faults.add(FaultRule("*", "ServiceFailureException", count=5, access_key="victim"))
     faults.check("GetUser", "bystander")
     with pytest.raises(Exception, match="Injected"):

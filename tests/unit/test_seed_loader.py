@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from chime_local.seed import SeedError, load_seed
-from chime_local.store import Store
+from chime_local.store import Store, open_store
 
 NOW = "2026-01-02T03:04:05.678Z"
 
@@ -17,7 +17,7 @@ def load(store: Store, document: dict[str, object]) -> None:
 
 
 def test_defaults_follow_the_api() -> None:
-    store = Store()
+    store = open_store(None)
     load(
         store,
         {
@@ -47,7 +47,7 @@ def test_defaults_follow_the_api() -> None:
 
 
 def test_a_new_pin_that_is_taken_in_the_store_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    store = Store()
+    store = open_store(None)
     load(
         store,
         {"accounts": [{"name": "Old", "users": [{"email": "old@x.io", "pin": "0000000001"}]}]},
@@ -60,7 +60,7 @@ def test_a_new_pin_that_is_taken_in_the_store_is_replaced(monkeypatch: pytest.Mo
 
 
 def test_nothing_is_written_when_the_document_is_invalid() -> None:
-    store = Store()
+    store = open_store(None)
     with pytest.raises(SeedError) as caught:
         load(store, {"accounts": [{"name": "Fine"}, {"name": "Bad", "users": [{"email": "nope"}]}]})
     assert caught.value.problems[0].startswith("accounts[1].users[0].email:")

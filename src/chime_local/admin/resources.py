@@ -13,8 +13,7 @@ from typing import Any
 from chime_local.clock import parse_wire_time, wire_time
 from chime_local.model.enums import AccountStatus
 from chime_local.seed.records import PLACES
-from chime_local.store import Store
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc, Store
 
 DISABLED_ACCOUNTS_KEPT = timedelta(days=90)
 RECORD_RESOURCES = {place.key.replace("_", "-"): place.kind for place in PLACES}

@@ -52,6 +52,8 @@ def parse(argv: Sequence[str], environ: Mapping[str, str]) -> argparse.Namespace
 def main(argv: Sequence[str] | None = None) -> int:
     import sqlite3
 
+    from chime_local.store import StoreError
+
     arguments = list(sys.argv[1:] if argv is None else argv)
     named = next((token for token in arguments if not token.startswith("-")), "")
     command = f"chime-local {named}" if named in subcommands(build_parser()) else "chime-local"
@@ -65,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as error:
         print(f"{command}: {error.message}", file=sys.stderr)
         return error.status
+    except StoreError as exc:  # a newer schema, a database that went away: one line
+        print(f"{command}: {exc}", file=sys.stderr)
+        return DATABASE
     except sqlite3.DatabaseError as exc:  # what the --db check could not foresee
         print(f"{command}: the database cannot be used ({exc})", file=sys.stderr)
         return DATABASE

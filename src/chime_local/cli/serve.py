@@ -56,7 +56,9 @@ def add_commands(commands: Any) -> None:
     )
     storage = serve.add_mutually_exclusive_group()
     storage.add_argument(
-        "--db", default=DEFAULT_DB, help=f"SQLite file holding the state (default {DEFAULT_DB})"
+        "--db",
+        default=DEFAULT_DB,
+        help=f"SQLite file or postgresql://USER@HOST:PORT/DBNAME URL (default {DEFAULT_DB})",
     )
     storage.add_argument(
         "--in-memory", action="store_true", help="keep all state in memory; nothing is written"

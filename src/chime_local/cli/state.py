@@ -34,7 +34,7 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
     where.add_argument(
         "--db",
         default=DEFAULT_DB,
-        help=f"act on this existing SQLite file directly (default {DEFAULT_DB})",
+        help=f"act on this existing SQLite file or PostgreSQL URL directly (default {DEFAULT_DB})",
     )
     where.add_argument("--endpoint", metavar="URL", help="act on a running server instead")
     parser.add_argument("--admin-token", metavar="TOKEN", help="the server's admin token")

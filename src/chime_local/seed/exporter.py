@@ -13,8 +13,7 @@ from chime_local.seed.fields import (
     USER_FIELDS,
 )
 from chime_local.seed.records import export_records, tenant_ids
-from chime_local.store import Store
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc, Store
 
 
 def export_state(store: Store) -> dict[str, Any]:

@@ -26,8 +26,7 @@ from chime_local.seed.validation import validate_seed
 from chime_local.service.accounts import account_document, default_account_settings
 from chime_local.service.context import random_pin
 from chime_local.service.users import default_user_settings, local_part, new_user
-from chime_local.store import Store
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc, Store
 
 BATCH = 5000
 Progress = Callable[[int], None]

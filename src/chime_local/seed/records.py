@@ -13,8 +13,7 @@ from typing import Any
 
 from chime_local.service import account_extras, bots, phone_catalog, phone_numbers, rooms
 from chime_local.service import tenant_settings as settings
-from chime_local.store import Store
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc, Store
 
 
 @dataclass(frozen=True)

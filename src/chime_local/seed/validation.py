@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from chime_local.jsonio import loads
 from chime_local.model.enums import AccountType, License
 from chime_local.seed.records import PLACES
-from chime_local.store import Store
+from chime_local.store.base import Store
 
 if TYPE_CHECKING:
     import yaml

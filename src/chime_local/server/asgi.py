@@ -1,7 +1,13 @@
 """ASGI adapter: bytes in, :class:`HttpRequest` to the emulator, :class:`HttpResponse` out.
 
-It holds no logic of the API. The emulator runs on the event loop thread: a request is tens of
-microseconds of CPU and SQLite work, which is cheaper than handing it to a thread pool.
+It holds no logic of the API. With SQLite the emulator runs on the event loop thread: a request
+is tens of microseconds of CPU and SQLite work, which is cheaper than handing it to a thread pool;
+only a write that finds the file locked by another process (:class:`StoreBusy`), or a request
+that must wait on the network first (:class:`WouldBlock`: bot endpoint verification), is run
+again on a worker thread, where it may wait (bounded) without stalling other clients. With a
+store that blocks on the network (PostgreSQL) every request runs on a bounded pool of worker
+threads, one per pooled connection, and only the health check stays on the loop, so it answers
+while the database is away.
 
 Limits are answered here, before the emulator sees the request, with modeled errors and
 ``connection: close``: a body larger than the configured limit (413 with a
@@ -13,15 +19,22 @@ over the connection limit (503 ``ServiceUnavailableException``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chime_local.admin.api import ADMIN_PREFIX
-from chime_local.emulator import Emulator
+from chime_local.emulator import Emulator, WouldBlock
 from chime_local.errors import ChimeError
 from chime_local.protocol.http import HttpRequest, HttpResponse
 from chime_local.protocol.serializer import error_response
 from chime_local.server.limits import REFUSED, BodyTooLarge
+from chime_local.store import StoreBusy
+
+HEALTH_PATH = ADMIN_PREFIX + "health"
+HEALTH_PING_SECONDS = 1.0
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -35,6 +48,11 @@ class AsgiApp:
         self._on_startup = on_startup
         self._max_body = emulator.config.max_body_bytes
         self._max_admin_body = emulator.config.max_admin_body_bytes
+        store = emulator.store
+        self._offload = store.blocks
+        self._threads = ThreadPoolExecutor(
+            max_workers=store.concurrency, thread_name_prefix="chime-local"
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,7 +80,21 @@ class AsgiApp:
         request = HttpRequest(
             scope["method"], path, scope["query_string"].decode("latin-1"), headers, body
         )
-        await _send(self.emulator.handle(request), send)
+        await _send(await self._answer(request), send)
+
+    async def _answer(self, request: HttpRequest) -> HttpResponse:
+        handle = self.emulator.handle
+        loop = asyncio.get_running_loop()
+        if self._offload:
+            if request.path != HEALTH_PATH:
+                return await loop.run_in_executor(self._threads, handle, request)
+            with contextlib.suppress(TimeoutError):  # refresh the store's state, bounded
+                ping = loop.run_in_executor(self._threads, self.emulator.store.ping)
+                await asyncio.wait_for(ping, HEALTH_PING_SECONDS)
+        try:
+            return handle(request, False)
+        except (StoreBusy, WouldBlock):  # wait for a lock or the network on a thread, not here
+            return await loop.run_in_executor(self._threads, handle, request)
 
     async def _refuse(self, error: ChimeError, send: Send) -> None:
         """Answer with a modeled error and close the connection (its input is not read)."""
@@ -76,6 +108,7 @@ class AsgiApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                self._threads.shutdown(wait=False, cancel_futures=True)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -29,7 +29,7 @@ from chime_local.emulator import Emulator
 from chime_local.server.asgi import AsgiApp
 from chime_local.server.limits import LimitedHttpToolsProtocol, set_connection_limits
 from chime_local.server.workers import Supervisor, WorkerApp
-from chime_local.store import Store
+from chime_local.store import open_store
 
 
 class WorkersFailed(Exception):
@@ -146,9 +146,14 @@ def _serve_one(config: Config, sock: socket.socket, ready_line: str) -> None:
 
 def _serve_workers(config: Config, sock: socket.socket, ready_line: str, workers: int) -> None:
     """Pre-bound socket, spawned workers under uvicorn's supervisor (:mod:`.workers`); they share
-    the SQLite file (WAL, one writer at a time). The clock, fault rules, rate limits and request
-    log are per worker. Raises :class:`WorkersFailed` when the workers could not start."""
-    Store(config.db_path, durable=config.durable).close()  # migrate once, before any worker
+    the database, and through it the clock, fault rules, rate limits and request log. The
+    ``--fault`` rules are added once here, for all workers. Raises :class:`WorkersFailed` when
+    the workers could not start."""
+    store = open_store(config.db_path, durable=config.durable)  # migrate once, before workers
+    for rule in config.faults:
+        store.state.add_fault(rule)
+    store.close()
+    config = dataclasses.replace(config, faults=())
     app = WorkerApp(config, parent_pid=os.getpid())
     supervisor = Supervisor(_uvicorn_config(app, config, workers), [sock], ready_line)
     supervisor.run()

@@ -15,9 +15,10 @@ from chime_local.clock import wire_time
 from chime_local.model import shapes
 from chime_local.service.context import Handler, RequestContext, record
 from chime_local.service.lookup import require_account, require_enterprise_account
-from chime_local.store.sqlite import Doc
+from chime_local.store import kinds
+from chime_local.store.base import Doc
 
-RETENTION_KIND = "retention-settings"
+RETENTION_KIND = kinds.RETENTION_SETTINGS
 GRACE_PERIOD = timedelta(days=30)
 
 

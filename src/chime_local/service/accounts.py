@@ -13,7 +13,7 @@ from chime_local.service.lookup import TEAM, require_account, require_supported_
 from chime_local.service.pagination import page_scope, paged
 from chime_local.service.phone_assignment import release_user_number
 from chime_local.service.users import SUSPENDED
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc
 
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_ACCOUNT_SETTINGS: Doc = {"DisableRemoteControl": False, "EnableDialOut": False}

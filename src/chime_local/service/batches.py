@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from chime_local.errors import ChimeError
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc
 
 Item = TypeVar("Item")
 

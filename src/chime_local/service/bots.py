@@ -22,13 +22,14 @@ from chime_local.errors import (
 )
 from chime_local.model import shapes
 from chime_local.model.enums import BotType
-from chime_local.service.context import Handler, RequestContext, new_id
+from chime_local.service.context import Handler, Preparer, RequestContext, new_id
 from chime_local.service.lookup import require_enterprise_account
 from chime_local.service.pagination import page_rows, page_scope
-from chime_local.store.sqlite import Doc
+from chime_local.store import kinds
+from chime_local.store.base import Doc
 
-BOT_KIND = "bot"
-EVENTS_KIND = "bot-events"
+BOT_KIND = kinds.BOT
+EVENTS_KIND = kinds.BOT_EVENTS
 BOT_LIMIT = 10
 DEFAULT_PAGE_SIZE = 10
 _TOKEN_ALPHABET = string.ascii_letters + string.digits + "+/"
@@ -118,14 +119,25 @@ def put_events_configuration(
         raise BadRequestException(
             "Give exactly one of OutboundEventsHTTPSEndpoint and LambdaFunctionArn"
         )
-    if endpoint is not None and ctx.config.verify_bot_endpoints:
-        verify_endpoint(endpoint)
     configuration = {"BotId": bot["BotId"]}
     configuration |= (
         {"OutboundEventsHTTPSEndpoint": endpoint} if endpoint else {"LambdaFunctionArn": function}
     )
     ctx.store.put_record(EVENTS_KIND, params["AccountId"], bot["BotId"], configuration)
     return {"EventsConfiguration": configuration}
+
+
+def verify_events_endpoint(
+    ctx: RequestContext, params: shapes.PutEventsConfigurationRequest
+) -> None:
+    """Before PutEventsConfiguration's transaction: the bot must exist (read in a transaction
+    of its own), then its new HTTPS endpoint must answer the challenge, when that is switched on."""
+    endpoint = params.get("OutboundEventsHTTPSEndpoint")
+    if endpoint is None or not ctx.config.verify_bot_endpoints:
+        return
+    with ctx.store.transaction(write=False):
+        require_bot(ctx, params["AccountId"], params["BotId"], "PutEventsConfiguration")
+    verify_endpoint(endpoint)
 
 
 def verify_endpoint(endpoint: str) -> None:
@@ -159,6 +171,8 @@ def delete_events_configuration(
     bot = require_bot(ctx, params["AccountId"], params["BotId"], "DeleteEventsConfiguration")
     ctx.store.delete_record(EVENTS_KIND, bot["BotId"])
 
+
+BEFORE_TRANSACTION: dict[str, Preparer] = {"PutEventsConfiguration": verify_events_endpoint}
 
 HANDLERS: dict[str, Handler] = {
     "CreateBot": create_bot,

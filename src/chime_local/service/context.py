@@ -17,7 +17,7 @@ from typing import Any
 from chime_local.clock import wire_time
 from chime_local.config import Config
 from chime_local.service.pagination import TokenCodec
-from chime_local.store import Store
+from chime_local.store.base import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,8 @@ class RequestContext:
 
 # Any: each handler takes its own operation's input TypedDict (the validated parameters).
 Handler = Callable[[RequestContext, Any], Mapping[str, Any] | None]
+# A step that runs before the handler's transaction opens (it may wait on the network).
+Preparer = Callable[[RequestContext, Any], None]
 
 
 def record(value: Mapping[str, Any]) -> dict[str, Any]:

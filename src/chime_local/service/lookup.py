@@ -11,7 +11,7 @@ from collections.abc import Set
 from chime_local.errors import BadRequestException, NotFoundException
 from chime_local.model.enums import AccountType
 from chime_local.service.context import RequestContext
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc
 
 ACCOUNT_TYPES: tuple[str, ...] = AccountType.VALUES
 TEAM = AccountType.TEAM

@@ -23,7 +23,7 @@ from chime_local.service.bots import BOT_KIND
 from chime_local.service.context import Handler, RequestContext
 from chime_local.service.pagination import page_rows, page_scope
 from chime_local.service.rooms import MEMBERSHIP_KIND, membership_key, require_room
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc
 
 MEMBER_LIMIT = 1000
 DEFAULT_PAGE_SIZE = 50

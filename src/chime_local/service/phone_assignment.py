@@ -20,7 +20,7 @@ from chime_local.service.phone_numbers import (
     find_number,
     save,
 )
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc
 
 
 def associate_phone_number_with_user(

@@ -40,9 +40,10 @@ from chime_local.service.phone_numbers import (
     save,
     wire_id,
 )
-from chime_local.store.sqlite import Doc
+from chime_local.store import kinds
+from chime_local.store.base import Doc
 
-ORDER_KIND = "phone-number-order"
+ORDER_KIND = kinds.PHONE_NUMBER_ORDER
 PROCESSING = "Processing"
 DEFAULT_PAGE_SIZE = 50
 CALLING_CODES = {

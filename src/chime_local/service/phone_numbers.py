@@ -29,9 +29,10 @@ from chime_local.model.enums import PhoneNumberProductType, PhoneNumberStatus
 from chime_local.service.batches import item_errors
 from chime_local.service.context import Handler, RequestContext
 from chime_local.service.pagination import page_rows, page_scope
-from chime_local.store.sqlite import Doc
+from chime_local.store import kinds
+from chime_local.store.base import Doc
 
-KIND = "phone-number"
+KIND = kinds.PHONE_NUMBER
 DELETION_QUEUE = timedelta(days=7)
 CALLING_NAME_DELAY = timedelta(seconds=60)
 DEFAULT_PAGE_SIZE = 50

@@ -13,12 +13,12 @@ from chime_local.model import shapes
 from chime_local.service.context import Handler, RequestContext, new_id
 from chime_local.service.lookup import require_enterprise_account
 from chime_local.service.pagination import page_rows, page_scope
-from chime_local.store import Store
-from chime_local.store.sqlite import Doc
+from chime_local.store import kinds
+from chime_local.store.base import Doc, Store
 
-ROOM_KIND = "room"
-TOKEN_KIND = "room-token"
-MEMBERSHIP_KIND = "room-membership"
+ROOM_KIND = kinds.ROOM
+TOKEN_KIND = kinds.ROOM_TOKEN
+MEMBERSHIP_KIND = kinds.ROOM_MEMBERSHIP
 ROOM_LIMIT = 1500
 DEFAULT_PAGE_SIZE = 50
 

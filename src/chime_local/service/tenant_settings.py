@@ -13,9 +13,10 @@ from chime_local.clock import parse_wire_time
 from chime_local.errors import BadRequestException
 from chime_local.model import shapes
 from chime_local.service.context import Handler, RequestContext
+from chime_local.store import kinds
 
-GLOBAL_KIND = "global-settings"
-PHONE_KIND = "phone-number-settings"
+GLOBAL_KIND = kinds.GLOBAL_SETTINGS
+PHONE_KIND = kinds.PHONE_NUMBER_SETTINGS
 CALLING_NAME_INTERVAL = timedelta(days=7)
 
 

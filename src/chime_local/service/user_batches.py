@@ -21,7 +21,7 @@ from chime_local.service.lookup import (
 )
 from chime_local.service.phone_assignment import release_user_number
 from chime_local.service.users import REGISTERED, SUSPENDED, apply_user_update
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc
 
 
 def _for_each_user(

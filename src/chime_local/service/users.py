@@ -22,7 +22,7 @@ from chime_local.service.lookup import (
     require_user,
 )
 from chime_local.service.pagination import page_scope, paged
-from chime_local.store.sqlite import Doc
+from chime_local.store.base import Doc
 
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_USER_SETTINGS: Doc = {

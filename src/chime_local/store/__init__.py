@@ -1,5 +1,48 @@
-"""Persistent state behind a narrow interface named in domain verbs. SQL lives only here."""
+"""Persistent state behind a narrow interface named in domain verbs. SQL lives only here.
 
-from chime_local.store.sqlite import Page, Store
+``open_store`` picks the engine from the ``--db`` target: a ``postgresql://`` URL selects
+PostgreSQL, anything else is an SQLite file, and ``None`` keeps SQLite in memory.
+"""
 
-__all__ = ["Page", "Store"]
+from __future__ import annotations
+
+from chime_local.store.base import (
+    Doc,
+    DuplicateKey,
+    Page,
+    RetryTransaction,
+    Store,
+    StoreBusy,
+    StoreError,
+    StoreUnavailable,
+)
+
+
+def is_postgres_url(target: str | None) -> bool:
+    return target is not None and target.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(target: str | None, *, durable: bool = False, lock_wait: float = 10.0) -> Store:
+    """The store for a ``--db`` target (a PostgreSQL URL, an SQLite path, or None: memory)."""
+    if is_postgres_url(target):
+        from chime_local.store.postgres import PostgresStore
+
+        assert target is not None
+        return PostgresStore(target)
+    from chime_local.store.sqlite import SqliteStore
+
+    return SqliteStore(target, durable=durable, lock_wait=lock_wait)
+
+
+__all__ = [
+    "Doc",
+    "DuplicateKey",
+    "Page",
+    "RetryTransaction",
+    "Store",
+    "StoreBusy",
+    "StoreError",
+    "StoreUnavailable",
+    "is_postgres_url",
+    "open_store",
+]

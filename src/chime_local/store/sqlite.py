@@ -1,55 +1,61 @@
-"""The SQLite store: one connection per process, WAL, explicit transactions.
+"""The SQLite engine: one connection per process, WAL, explicit write transactions.
 
 Durability: every write transaction commits before the response is sent. In WAL mode with
 ``synchronous=NORMAL`` a committed transaction survives a crash of the process (``kill -9``);
 ``durable=True`` (``synchronous=FULL``) also survives a crash of the operating system, at the
-cost of an fsync per write. Several processes may share one file (``busy_timeout`` waits for the
-single writer); writes take the lock up front (``BEGIN IMMEDIATE``) so they never deadlock.
+cost of an fsync per write. Several processes may share one file; writes take the lock up front
+(``BEGIN IMMEDIATE``) so they never deadlock.
+
+The write lock is never waited for while holding the event loop: the connection's busy timeout
+is 0, a transaction opened with ``wait=False`` raises :class:`StoreBusy` at once when another
+process holds the lock (the server then retries the request on a worker thread), and one opened
+with ``wait=True`` retries for at most ``lock_wait`` seconds, releasing the process's own lock
+between tries, before it gives up with :class:`StoreUnavailable`. Reads need no lock in WAL mode
+and run each statement on its own snapshot, with no BEGIN/COMMIT of their own: within a process
+the store's lock already serializes them with the writes, and a GET answer costs two statements
+less.
 """
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from chime_local.jsonio import dumps_text, loads
-from chime_local.store.migrations import MIGRATIONS
+from chime_local.store.base import DuplicateKey, StoreBusy, StoreError, StoreUnavailable
+from chime_local.store.migrations import SQLITE_MIGRATIONS, run_migrations
+from chime_local.store.sql import SqlVerbs
+from chime_local.store.state_sqlite import SqliteServerState
 
-Doc = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """Items of one page and the keyset position of the last one (``None``: no more items)."""
-
-    items: list[Doc]
-    last_seq: int | None
+LOCK_WAIT_SECONDS = 10.0
 
 
-def _load(text: str) -> Doc:
-    document: Doc = loads(text)
-    return document
-
-
-def _dump(document: Doc) -> str:
-    return dumps_text(document)
+def translate(error: BaseException) -> StoreError | None:
+    """The engine-neutral error for an SQLite failure, or None when it is not the engine's."""
+    if isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error):
+        return DuplicateKey(str(error))
+    if isinstance(error, sqlite3.OperationalError):
+        text = str(error)
+        if "locked" in text or "busy" in text:
+            return StoreBusy(f"the database file is locked by another process ({text})")
+        if "full" in text or "disk I/O" in text:
+            return StoreUnavailable(f"the database cannot take the write ({text})")
+    return None
 
 
 class _Transaction:
-    """The context manager behind :meth:`Store.transaction` (a class: it is on every request's
-    path, and a generator-based context manager costs several times more to enter and leave)."""
+    """The context manager behind :meth:`SqliteStore.transaction` (a class: it is on every
+    request's path, and a generator-based context manager costs several times more)."""
 
-    __slots__ = ("_outermost_write", "_store", "_write")
+    __slots__ = ("_outermost_write", "_store", "_wait", "_write")
 
-    def __init__(self, store: Store, write: bool) -> None:
+    def __init__(self, store: SqliteStore, write: bool, wait: bool | None) -> None:
         self._store = store
         self._write = write
+        self._wait = getattr(store._thread, "may_wait", True) if wait is None else wait
         self._outermost_write = False
 
     def __enter__(self) -> None:
@@ -58,58 +64,143 @@ class _Transaction:
         if store._depth or not self._write:
             store._depth += 1
             return
-        try:
-            store._db.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            store._lock.release()
-            raise
+        deadline = time.monotonic() + store.lock_wait
+        pause = 0.001
+        while True:
+            try:
+                store._db.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as error:
+                store._lock.release()
+                problem = translate(error) or StoreUnavailable(str(error))
+                if not isinstance(problem, StoreBusy) or not self._wait:
+                    raise problem from error
+                if time.monotonic() >= deadline:
+                    raise StoreUnavailable(
+                        f"the database file stayed locked for {store.lock_wait:g}s"
+                    ) from error
+            time.sleep(pause)  # the process's lock is released: other threads go on meanwhile
+            pause = min(pause * 2, 0.05)
+            store._lock.acquire()
         store._depth = 1
         self._outermost_write = True
 
-    def __exit__(self, error_type: type[BaseException] | None, *_: object) -> None:
+    def __exit__(self, error_type: type[BaseException] | None, error: object, _: object) -> None:
         store = self._store
         try:
-            if not self._outermost_write:
+            if self._outermost_write:
+                self._finish(commit=error_type is None)
+            else:
                 store._depth -= 1
-                return
-            try:
-                store._db.execute("COMMIT" if error_type is None else "ROLLBACK")
-            finally:
-                store._depth = 0
         finally:
             store._lock.release()
+        if isinstance(error, sqlite3.Error) and (problem := translate(error)) is not None:
+            raise problem from error
+
+    def _finish(self, commit: bool) -> None:
+        db = self._store._db
+        try:
+            if commit:
+                db.execute("COMMIT")
+            elif db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+                db.execute("ROLLBACK")
+        except sqlite3.Error as failure:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            problem = translate(failure)
+            if problem is None:
+                raise
+            raise problem from failure
+        finally:
+            self._store._depth = 0
 
 
-class Store:
-    """All state of one emulator. Methods are named for what the service does with them."""
+class SqliteStore(SqlVerbs):
+    """All state of one emulator in one SQLite file (or in memory)."""
 
-    def __init__(self, path: str | Path | None = None, *, durable: bool = False) -> None:
+    engine = "sqlite"
+    blocks = False
+    available = True
+    concurrency = 4  # threads that may wait for another process's write lock at once
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        durable: bool = False,
+        lock_wait: float = LOCK_WAIT_SECONDS,
+    ) -> None:
         self.path = str(path) if path is not None else ":memory:"
+        self.lock_wait = lock_wait
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA busy_timeout = 10000")
-        if self.path != ":memory:":
-            self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+        self._execute = self._db.execute
+        self._execute_many = self._db.executemany
         self._depth = 0
         self._lock = threading.RLock()
-        self._migrate()
+        self._thread = threading.local()  # may_wait: see allow_waiting
+        try:
+            self._db.execute("PRAGMA busy_timeout = 0")
+            if self.path != ":memory:":
+                self._retry_while_locked(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
+            self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+            run_migrations(self, SQLITE_MIGRATIONS)
+            # the server's own state: clock, fault rules, rate buckets, request log, token secret
+            self.state = SqliteServerState(self._db, self.transaction, private=self.in_memory)
+        except sqlite3.DatabaseError as error:
+            self._db.close()
+            raise StoreUnavailable(
+                f"{self.path} is not a usable SQLite database: {error}"
+            ) from None
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _retry_while_locked(self, step: Callable[[], object]) -> None:
+        """Run a start-up step that SQLite's busy handler does not cover (switching to WAL while
+        another process opens the same new file), retrying for at most ``lock_wait`` seconds."""
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            try:
+                step()
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
 
     @property
     def in_memory(self) -> bool:
         return self.path == ":memory:"
 
+    def describe(self) -> str:
+        return "memory" if self.in_memory else f"sqlite:{self.path}"
+
     def close(self) -> None:
         self._db.close()
 
-    # -- transactions -------------------------------------------------------------------------
+    def ping(self) -> bool:
+        return True
 
-    def transaction(self, write: bool = True) -> _Transaction:
-        """Run a block atomically; nested blocks join the outer transaction.
+    def json_field(self, name: str) -> str:
+        return f"json_extract(doc, '$.{name}')"
+
+    def allow_waiting(self, allowed: bool) -> None:
+        """Whether this thread's transactions may wait for another process's write lock (not
+        on the event loop): the server state's writes (rate buckets, fault counts, admin
+        changes) follow it as the request's own transaction does."""
+        self._thread.may_wait = allowed
+
+    def transaction(
+        self, write: bool = True, *, wait: bool | None = None, serialize_on: str | None = None
+    ) -> _Transaction:
+        """Run a block atomically; nested blocks join the outer transaction. Without ``wait``,
+        whether a lock may be waited for is what :meth:`allow_waiting` said for this thread.
+        SQLite runs one write at a time anyway, so ``serialize_on`` has nothing to add.
 
         One connection serves every thread of the process (in-process mode may be called from a
         thread pool), so a block holds the store's lock from start to end.
         """
-        return _Transaction(self, write)
+        return _Transaction(self, write, wait)
 
     @contextmanager
     def bulk_cache(self, mebibytes: int = 256) -> Iterator[None]:
@@ -122,320 +213,17 @@ class Store:
         finally:
             self._db.execute(f"PRAGMA cache_size = {int(previous)}")
 
-    def _migrate(self) -> None:
-        db = self._db
-        db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-        applied = {row[0] for row in db.execute("SELECT name FROM migrations")}
-        for name, sql in MIGRATIONS:
-            if name in applied:
-                continue
-            with self.transaction():
-                for statement in filter(str.strip, sql.split(";")):
-                    db.execute(statement)
-                db.execute(
-                    "INSERT INTO migrations VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))", (name,)
-                )
-        with self.transaction():
-            db.execute(
-                "INSERT OR IGNORE INTO meta VALUES ('token_secret', ?)", (secrets.token_hex(32),)
-            )
+    def schema_transaction(self) -> _Transaction:
+        return self.transaction()
+
+    def lock_schema(self) -> None:
+        """Nothing to do: the migration transaction's ``BEGIN IMMEDIATE`` already excludes every
+        other process."""
+
+    def run_script(self, sql: str) -> None:
+        for statement in filter(str.strip, sql.split(";")):
+            self._db.execute(statement)
 
     def migrations_applied(self) -> list[str]:
-        return [row[0] for row in self._db.execute("SELECT name FROM migrations ORDER BY name")]
-
-    def token_secret(self) -> bytes:
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'token_secret'").fetchone()
-        return bytes.fromhex(row[0])
-
-    # -- accounts -----------------------------------------------------------------------------
-
-    def insert_account(
-        self, tenant: str, account: Doc, settings: Doc, deleted_at: str | None = None
-    ) -> None:
-        self._db.execute(
-            "INSERT INTO accounts (account_id, tenant, name, deleted_at, settings, doc) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                account["AccountId"],
-                tenant,
-                account["Name"],
-                deleted_at,
-                _dump(settings),
-                _dump(account),
-            ),
-        )
-
-    def account_exists(self, account_id: str) -> bool:
-        found = self._db.execute("SELECT 1 FROM accounts WHERE account_id = ?", (account_id,))
-        return found.fetchone() is not None
-
-    def all_accounts(self) -> Iterator[tuple[Doc, Doc, str | None]]:
-        """Every account of every tenant, deleted ones included: (doc, settings, deleted_at)."""
-        rows = self._db.execute("SELECT doc, settings, deleted_at FROM accounts ORDER BY seq")
-        for doc, settings, deleted_at in rows.fetchall():
-            yield _load(doc), _load(settings), deleted_at
-
-    def find_account(self, account_id: str) -> Doc | None:
-        """An account of any tenant (for the admin API), unless deleted."""
-        row = self._db.execute(
-            "SELECT doc FROM accounts WHERE account_id = ? AND deleted_at IS NULL", (account_id,)
-        ).fetchone()
-        return _load(row[0]) if row else None
-
-    def get_account(self, tenant: str, account_id: str) -> Doc | None:
-        row = self._db.execute(
-            "SELECT doc FROM accounts WHERE account_id = ? AND tenant = ? AND deleted_at IS NULL",
-            (account_id, tenant),
-        ).fetchone()
-        return _load(row[0]) if row else None
-
-    def save_account(self, account: Doc) -> None:
-        self._db.execute(
-            "UPDATE accounts SET name = ?, doc = ? WHERE account_id = ?",
-            (account["Name"], _dump(account), account["AccountId"]),
-        )
-
-    def mark_account_deleted(self, account_id: str, deleted_at: str) -> None:
-        self._db.execute(
-            "UPDATE accounts SET deleted_at = ? WHERE account_id = ?", (deleted_at, account_id)
-        )
-        self._db.execute("DELETE FROM users WHERE account_id = ?", (account_id,))
-
-    def list_accounts(
-        self,
-        tenant: str,
-        *,
-        after: int,
-        limit: int,
-        name_prefix: str | None = None,
-        member_email: str | None = None,
-    ) -> Page:
-        sql = "SELECT seq, doc FROM accounts WHERE tenant = ? AND deleted_at IS NULL AND seq > ?"
-        args: list[Any] = [tenant, after]
-        if name_prefix is not None:
-            sql += " AND substr(name, 1, ?) = ?"
-            args += [len(name_prefix), name_prefix]
-        if member_email is not None:
-            sql += " AND account_id IN (SELECT account_id FROM users WHERE email_lower = ?)"
-            args.append(member_email.lower())
-        return self._page(sql + " ORDER BY seq LIMIT ?", args, limit)
-
-    def get_account_settings(self, account_id: str) -> Doc:
-        row = self._db.execute(
-            "SELECT settings FROM accounts WHERE account_id = ?", (account_id,)
-        ).fetchone()
-        return _load(row[0])
-
-    def save_account_settings(self, account_id: str, settings: Doc) -> None:
-        self._db.execute(
-            "UPDATE accounts SET settings = ? WHERE account_id = ?", (_dump(settings), account_id)
-        )
-
-    # -- users --------------------------------------------------------------------------------
-
-    def insert_user(self, user: Doc, settings: Doc) -> None:
-        self.insert_users([(user, settings, {})])
-
-    def insert_users(self, rows: Iterable[tuple[Doc, Doc, Doc]]) -> None:
-        """Insert users with their settings and private data: (doc, settings, private)."""
-        self._db.executemany(
-            "INSERT INTO users (user_id, account_id, email_lower, pin, settings, private, doc) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    user["UserId"],
-                    user["AccountId"],
-                    user["PrimaryEmail"].lower(),
-                    user.get("PersonalPIN"),
-                    _dump(settings),
-                    _dump(private),
-                    _dump(user),
-                )
-                for user, settings, private in rows
-            ],
-        )
-
-    def all_users(self, limit: int) -> Iterator[tuple[Doc, Doc, Doc]]:
-        """The first users of every account, in insertion order: (doc, settings, private)."""
-        rows = self._db.execute(
-            "SELECT doc, settings, private FROM users ORDER BY seq LIMIT ?", (limit,)
-        )
-        for doc, settings, private in rows.fetchall():
-            yield _load(doc), _load(settings), _load(private)
-
-    def count_all_users(self) -> int:
-        return int(self._db.execute("SELECT count(*) FROM users").fetchone()[0])
-
-    def user_exists(self, user_id: str) -> bool:
-        found = self._db.execute("SELECT 1 FROM users WHERE user_id = ?", (user_id,))
-        return found.fetchone() is not None
-
-    def account_users(self, account_id: str) -> Iterator[tuple[Doc, Doc, Doc]]:
-        """Every user of an account in insertion order: (doc, settings, private)."""
-        rows = self._db.execute(
-            "SELECT doc, settings, private FROM users WHERE account_id = ? ORDER BY seq",
-            (account_id,),
-        )
-        for doc, settings, private in rows.fetchall():
-            yield _load(doc), _load(settings), _load(private)
-
-    def get_user(self, account_id: str, user_id: str) -> Doc | None:
-        row = self._db.execute(
-            "SELECT doc FROM users WHERE user_id = ? AND account_id = ?", (user_id, account_id)
-        ).fetchone()
-        return _load(row[0]) if row else None
-
-    def get_member(self, tenant: str, account_id: str, user_id: str) -> Doc | None:
-        """A user of a live account of the tenant, in one query (the hot path of GetUser)."""
-        row = self._db.execute(
-            "SELECT users.doc FROM users JOIN accounts USING (account_id) "
-            "WHERE users.user_id = ? AND users.account_id = ? AND accounts.tenant = ? "
-            "AND accounts.deleted_at IS NULL",
-            (user_id, account_id, tenant),
-        ).fetchone()
-        return _load(row[0]) if row else None
-
-    def find_user_by_email(self, account_id: str, email: str) -> Doc | None:
-        row = self._db.execute(
-            "SELECT doc FROM users WHERE email_lower = ? AND account_id = ?",
-            (email.lower(), account_id),
-        ).fetchone()
-        return _load(row[0]) if row else None
-
-    def save_user(self, user: Doc) -> None:
-        self._db.execute(
-            "UPDATE users SET pin = ?, doc = ? WHERE user_id = ?",
-            (user.get("PersonalPIN"), _dump(user), user["UserId"]),
-        )
-
-    def remove_user(self, user_id: str) -> None:
-        self._db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
-
-    def count_users(self, account_id: str, *, excluding_status: str | None = None) -> int:
-        sql = "SELECT count(*) FROM users WHERE account_id = ?"
-        args: list[Any] = [account_id]
-        if excluding_status is not None:
-            sql += " AND json_extract(doc, '$.UserRegistrationStatus') IS NOT ?"
-            args.append(excluding_status)
-        row = self._db.execute(sql, args).fetchone()
-        return int(row[0])
-
-    def list_users(
-        self,
-        account_id: str,
-        *,
-        after: int,
-        limit: int,
-        email: str | None = None,
-        user_type: str | None = None,
-    ) -> Page:
-        sql = "SELECT seq, doc FROM users WHERE account_id = ? AND seq > ?"
-        args: list[Any] = [account_id, after]
-        if email is not None:
-            sql += " AND email_lower = ?"
-            args.append(email.lower())
-        if user_type is not None:
-            sql += " AND json_extract(doc, '$.UserType') = ?"
-            args.append(user_type)
-        return self._page(sql + " ORDER BY seq LIMIT ?", args, limit)
-
-    def pins_in_use(self, pins: list[str]) -> set[str]:
-        """Which of these PINs are taken (one query per 500, for bulk loads)."""
-        taken: set[str] = set()
-        for start in range(0, len(pins), 500):
-            chunk = pins[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT pin FROM users WHERE pin IN ({marks})", chunk)
-            taken.update(row[0] for row in rows)
-        return taken
-
-    def pin_in_use(self, pin: str) -> bool:
-        return self._db.execute("SELECT 1 FROM users WHERE pin = ?", (pin,)).fetchone() is not None
-
-    def get_user_settings(self, user_id: str) -> Doc:
-        row = self._db.execute(
-            "SELECT settings FROM users WHERE user_id = ?", (user_id,)
-        ).fetchone()
-        return _load(row[0])
-
-    def save_user_settings(self, user_id: str, settings: Doc) -> None:
-        self._db.execute(
-            "UPDATE users SET settings = ? WHERE user_id = ?", (_dump(settings), user_id)
-        )
-
-    def get_user_private(self, user_id: str) -> Doc:
-        row = self._db.execute("SELECT private FROM users WHERE user_id = ?", (user_id,)).fetchone()
-        return _load(row[0])
-
-    def save_user_private(self, user_id: str, private: Doc) -> None:
-        self._db.execute(
-            "UPDATE users SET private = ? WHERE user_id = ?", (_dump(private), user_id)
-        )
-
-    # -- keyed records of the low-volume resources ----------------------------------------------
-
-    def put_record(self, kind: str, scope: str, record_id: str, doc: Doc) -> None:
-        """Insert or replace a record; a replaced record keeps its place in the order."""
-        self._db.execute(
-            "INSERT INTO records (kind, scope, record_id, doc) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (kind, record_id) DO UPDATE SET scope = excluded.scope, "
-            "doc = excluded.doc",
-            (kind, scope, record_id, _dump(doc)),
-        )
-
-    def get_record(self, kind: str, record_id: str, scope: str | None = None) -> Doc | None:
-        sql = "SELECT doc FROM records WHERE kind = ? AND record_id = ?"
-        args: list[Any] = [kind, record_id]
-        if scope is not None:
-            sql += " AND scope = ?"
-            args.append(scope)
-        row = self._db.execute(sql, args).fetchone()
-        return _load(row[0]) if row else None
-
-    def scope_records(self, kind: str, scope: str) -> list[tuple[int, Doc]]:
-        """Every record of a kind in a scope, in insertion order, with its position."""
-        rows = self._db.execute(
-            "SELECT seq, doc FROM records WHERE kind = ? AND scope = ? ORDER BY seq", (kind, scope)
-        )
-        return [(seq, _load(doc)) for seq, doc in rows]
-
-    def kind_records(self, kind: str) -> list[tuple[str, Doc]]:
-        """Every record of a kind, in insertion order, with its scope."""
-        rows = self._db.execute(
-            "SELECT scope, doc FROM records WHERE kind = ? ORDER BY seq", (kind,)
-        )
-        return [(scope, _load(doc)) for scope, doc in rows]
-
-    def count_records(self, kind: str, scope: str) -> int:
-        row = self._db.execute(
-            "SELECT count(*) FROM records WHERE kind = ? AND scope = ?", (kind, scope)
-        ).fetchone()
-        return int(row[0])
-
-    def delete_record(self, kind: str, record_id: str) -> None:
-        self._db.execute("DELETE FROM records WHERE kind = ? AND record_id = ?", (kind, record_id))
-
-    def delete_scope(self, kind: str, scope: str) -> None:
-        self._db.execute("DELETE FROM records WHERE kind = ? AND scope = ?", (kind, scope))
-
-    def record_counts(self) -> dict[str, int]:
-        rows = self._db.execute("SELECT kind, count(*) FROM records GROUP BY kind")
-        return {kind: int(count) for kind, count in rows}
-
-    def clear(self) -> None:
-        """Remove every record (the schema, migrations and token secret stay)."""
-        tables = self._db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND name NOT IN ('meta', 'migrations') AND name NOT LIKE 'sqlite_%'"
-        ).fetchall()
-        with self.transaction():
-            for (table,) in tables:
-                self._db.execute(f"DELETE FROM {table}")
-
-    # -- helpers ------------------------------------------------------------------------------
-
-    def _page(self, sql: str, args: list[Any], limit: int) -> Page:
-        rows = self._db.execute(sql, [*args, limit + 1]).fetchall()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page([_load(doc) for _, doc in rows], rows[-1][0] if more else None)
+        rows = self._db.execute("SELECT name FROM migrations ORDER BY name")
+        return [row[0] for row in rows]

@@ -1,0 +1,159 @@
+"""PostgreSQL figures: GetUser and CreateUser at 16 connections with one and two instances on one
+database, and a large load (users per second, bytes per user, GetUser p50/p99 at that size).
+
+The database is ``CHIME_LOCAL_BENCH_POSTGRES`` (a URL of a maintenance database on which a
+fresh database per run is created) or a throwaway cluster started like the tests' own. With two
+instances, one wrk per instance (8 connections each) runs at the same time and their rates add
+up: no load balancer sits between them and the instances.
+
+``python -m bench.postgres_figures USERS SECONDS`` runs it alone (small numbers for a smoke run).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from tests.postgres import Cluster
+
+from bench.http_figures import CREDENTIALS, bench_document, chime_requests
+from bench.servers import free_port, wait_until_up
+from bench.wrk import Load, run_wrk
+from chime_local import Emulator
+from chime_local.config import Config
+
+CONNECTIONS = 16
+
+
+def seed_users(url: str, users: int) -> dict[str, float]:
+    """Load one account of ``users`` users through the seed path: rate and bytes per user."""
+    emulator = Emulator(Config(db_path=url, log_requests=False))
+    began = time.perf_counter()
+    emulator.seed(bench_document(users))
+    seconds = time.perf_counter() - began
+    emulator.close()
+    with psycopg.connect(url) as conn:
+        size = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+    assert size is not None
+    return {"users": users, "users_per_second": users / seconds, "bytes_per_user": size[0] / users}
+
+
+def _serve(url: str, credentials: Path) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "chime_local", "serve", "--port", str(port), "--db", url]
+    command += ["--quiet", "--credentials", str(credentials)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until_up(f"{endpoint}/_chime_local/health")
+    return server, endpoint
+
+
+def load(url: str, credentials: Path, instances: int, kind: str, seconds: int) -> dict[str, Any]:
+    """``kind`` at 16 connections spread over ``instances`` servers on one database."""
+    servers = [_serve(url, credentials) for _ in range(instances)]
+    per = CONNECTIONS // instances
+    try:
+
+        def one(index: int) -> Load:
+            endpoint = servers[index][1]
+            requests = chime_requests(endpoint, kind, count=20_000, run=instances * 10 + index)
+            return run_wrk(endpoint, requests, per, seconds, None)
+
+        with ThreadPoolExecutor(instances) as pool:
+            loads = list(pool.map(one, range(instances)))
+    finally:
+        for server, _ in servers:
+            server.terminate()
+            server.wait(30)
+    return {
+        "requests_per_second": sum(load.requests_per_second for load in loads),
+        "p50_ms": max(load.p50_ms for load in loads),
+        "p99_ms": max(load.p99_ms for load in loads),
+    }
+
+
+def measure(users: int, seconds: int) -> dict[str, Any]:
+    admin_url = os.environ.get("CHIME_LOCAL_BENCH_POSTGRES", "")
+    cluster = Cluster()
+    if admin_url:
+        cluster.admin_url, cluster.own = admin_url, False
+    cluster.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            credentials = Path(tmp) / "credentials.toml"
+            credentials.write_text(CREDENTIALS)
+            figures: dict[str, Any] = {}
+            for size in (1000, users):
+                url = cluster.fresh_database()
+                figures[f"load_{size}"] = seed_users(url, size)
+                figures[f"GetUser_{size}_1"] = load(url, credentials, 1, "GetUser", seconds)
+            url = cluster.fresh_database()
+            seed_users(url, 1000)
+            for instances in (1, 2):
+                figures[f"GetUser_{instances}"] = load(
+                    url, credentials, instances, "GetUser", seconds
+                )
+                figures[f"CreateUser_{instances}"] = load(
+                    url, credentials, instances, "CreateUser", seconds
+                )
+            return figures
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    users, seconds = (int(value) for value in sys.argv[1:3])
+    for name, value in measure(users, seconds).items():
+        print(name, {key: round(number, 3) for key, number in value.items()})
+
+
+def targets(figures: dict[str, Any], sqlite_get_user: float) -> list[tuple[str, bool]]:
+    """Issue targets of the PostgreSQL engine; ``sqlite_get_user``: GetUser/s on SQLite, 16 conn."""
+    one, two = (
+        figures["GetUser_1"]["requests_per_second"],
+        figures["GetUser_2"]["requests_per_second"],
+    )
+    create = figures["CreateUser_1"]["requests_per_second"]
+    sizes = sorted(int(name.split("_")[1]) for name in figures if name.startswith("load_"))
+    small, big = figures[f"GetUser_{sizes[0]}_1"], figures[f"GetUser_{sizes[-1]}_1"]
+    rate = figures[f"load_{sizes[-1]}"]["users_per_second"]
+    return [
+        (
+            f"PostgreSQL GetUser (1 instance) >= 0.5x SQLite at 16 connections: {one / sqlite_get_user:.2f}x",
+            one >= 0.5 * sqlite_get_user,
+        ),
+        (f"PostgreSQL GetUser with 2 instances >= 1.6x one: {two / one:.2f}x", two >= 1.6 * one),
+        (f"PostgreSQL CreateUser >= 1,000/s with one instance: {create:,.0f}/s", create >= 1000),
+        (
+            f"PostgreSQL {sizes[-1]:,}-user GetUser p50 within 1.3x of {sizes[0]:,}: {big['p50_ms']:.3f} vs {small['p50_ms']:.3f} ms",
+            big["p50_ms"] <= 1.3 * small["p50_ms"],
+        ),
+        (f"PostgreSQL load >= 10,000 users/s: {rate:,.0f} users/s", rate >= 10000),
+    ]
+
+
+def table(figures: dict[str, Any]) -> list[str]:
+    """The PostgreSQL section of RESULTS.md."""
+    rows = [
+        "## PostgreSQL (16 connections; two instances: 8 connections each, rates added)",
+        "",
+        "| Measurement | Requests/s or users/s | p50 / p99 ms | Bytes/user |",
+        "|---|---|---|---|",
+    ]
+    for name, value in figures.items():
+        if name.startswith("load_"):
+            rows.append(
+                f"| load {value['users']:,} users | {value['users_per_second']:,.0f} | | {value['bytes_per_user']:,.0f} |"
+            )
+        else:
+            rows.append(
+                f"| {name} | {value['requests_per_second']:,.0f} | {value['p50_ms']:.2f} / {value['p99_ms']:.2f} | |"
+            )
+    return [*rows, ""]

@@ -1,0 +1,86 @@
+"""The PostgreSQL engine's :class:`~chime_local.store.state.ServerState`: the SQLite engine's
+verbs over the pooled connections, with PostgreSQL's forms where the dialects differ.
+
+State calls run in READ COMMITTED transactions of their own (a request's records use
+SERIALIZABLE): each is one atomic statement (``UPDATE ... WHERE fired < count RETURNING``, an
+upsert for a token bucket), which READ COMMITTED re-evaluates on the latest row instead of
+failing a serialization check, so two instances taking a token or firing a rule at once both get
+an answer. The one read-then-write verb, advancing the clock, locks the state row first. The
+rate buckets and the request log are ``UNLOGGED`` tables (migration ``0003_server_state``):
+state a crash of the database may lose without harm, written without the WAL's cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from chime_local.store.state import ClockSetting, FaultRule, StoredFault
+from chime_local.store.state_sqlite import SqliteServerState
+
+if TYPE_CHECKING:
+    from chime_local.store.postgres import PostgresStore
+
+_TAKE_TOKEN = """
+    INSERT INTO state_rate_buckets AS bucket (access_key, tokens, updated, granted)
+    VALUES (%(key)s, %(burst)s - 1, %(now)s, 1)
+    ON CONFLICT (access_key) DO UPDATE SET
+        tokens = least(%(burst)s, bucket.tokens + greatest(0, %(now)s - bucket.updated) * %(rate)s)
+            - (least(%(burst)s, bucket.tokens
+                     + greatest(0, %(now)s - bucket.updated) * %(rate)s) >= 1)::int,
+        granted = (least(%(burst)s, bucket.tokens
+                         + greatest(0, %(now)s - bucket.updated) * %(rate)s) >= 1)::int,
+        updated = %(now)s
+    RETURNING granted
+"""
+
+
+class _Statements:
+    """The part of a DB-API connection the SQLite state verbs use, on the store's connection of
+    the current transaction (``?`` placeholders are rewritten by the store)."""
+
+    def __init__(self, store: PostgresStore) -> None:
+        self._store = store
+
+    def execute(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        return self._store._execute(sql, args)  # type: ignore[arg-type]
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._store._execute_many(sql, rows)
+
+
+class PostgresServerState(SqliteServerState):
+    """Server state in the ``state_*`` tables of the shared PostgreSQL database."""
+
+    def __init__(self, store: PostgresStore) -> None:
+        super().__init__(_Statements(store), store.state_transaction)  # type: ignore[arg-type]
+
+    def add_fault(self, rule: FaultRule) -> StoredFault:
+        with self._transaction(True):
+            row = self._db.execute(
+                "INSERT INTO state_faults "
+                "(operation, error, count, probability, access_key, seed) "
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING rule_id",
+                (
+                    rule.operation,
+                    rule.error,
+                    rule.count,
+                    rule.probability,
+                    rule.access_key,
+                    rule.seed,
+                ),
+            ).fetchone()
+            self._bump()
+        return StoredFault(int(row[0]), rule)
+
+    def advance_clock(self, seconds: float) -> ClockSetting:
+        with self._transaction(True):
+            self._db.execute("SELECT 1 FROM state_server FOR UPDATE")  # one advance at a time
+            return super().advance_clock(seconds)
+
+    def take_rate_token(self, access_key: str, per_second: float, now: float) -> bool:
+        burst = max(1.0, per_second)
+        arguments = {"key": access_key, "burst": burst, "rate": per_second, "now": now}
+        with self._transaction(True):
+            granted = self._db.execute(_TAKE_TOKEN, arguments).fetchone()[0]
+        return bool(granted)
