@@ -5,14 +5,15 @@ from __future__ import annotations
 import itertools
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from subprocess import Popen
 from typing import Any
 
 import boto3
 
 from bench import peer
-from bench.servers import bare_asgi, chime_local, moto_server
+from bench.servers import bare_asgi, chime_local, cpu_seconds, moto_server
 from bench.wrk import Load, run_wrk, signed_raw_request
 from chime_local import Emulator
 from chime_local.config import Config
@@ -34,6 +35,10 @@ BARE_APPS = {
     "stock": "bare ASGI, uvicorn's protocol",
     "batching": "bare ASGI, chime-local's stack",
 }
+
+
+# GetUser on a server in its default configuration: one log line per request, into a file
+LOGGING = "chime-local GetUser, default logging"
 
 
 @dataclass
@@ -118,11 +123,16 @@ def measure(
     server_cpu, load_cpu = cpus
     figures = Figures()
 
-    def run(name: str, endpoint: str, requests: list[str], c: int) -> None:
+    def run(name: str, server: tuple[str, Popen[bytes]], requests: list[str], c: int) -> None:
+        endpoint, process = server
+        before = cpu_seconds(process.pid)
         load = run_wrk(endpoint, requests, c, seconds, load_cpu)
+        spent = cpu_seconds(process.pid) - before
+        load = replace(load, server_cpu_us=spent * 1e6 / max(load.requests, 1))
         figures.add(name, c, load)
         print(
-            f"  {name:24s} c={c:<3d} {load.requests_per_second:9.0f} req/s  p50 {load.p50_ms:.2f} ms  p99 {load.p99_ms:.2f} ms  errors {load.errors}"
+            f"  {name:24s} c={c:<3d} {load.requests_per_second:9.0f} req/s  p50 {load.p50_ms:.2f} ms  p99 {load.p99_ms:.2f} ms  "
+            f"{load.server_cpu_us:.0f} us CPU/request  errors {load.errors}"
         )
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -130,28 +140,32 @@ def measure(
         (directory / "credentials.toml").write_text(CREDENTIALS)
         db = seeded_store(directory, 1000)
         for protocol, name in BARE_APPS.items():
-            with bare_asgi(server_cpu, protocol) as endpoint:
+            with bare_asgi(server_cpu, protocol) as bare:
                 # the very request chime-local gets (same bytes to parse), a fixed answer
-                same_request = chime_requests(endpoint, "GetUser")
+                same_request = chime_requests(bare[0], "GetUser")
                 for c in connections:
                     for _ in range(repeats):
-                        run(name, endpoint, same_request, c)
+                        run(name, bare, same_request, c)
         batches = itertools.count()  # every CreateUser run gets emails of its own
-        with chime_local(db, server_cpu, "--credentials", str(directory / "credentials.toml")) as (
-            endpoint,
-            _,
+        credentials = ("--credentials", str(directory / "credentials.toml"))
+        log = directory / "requests.log"
+        with (
+            chime_local(db, server_cpu, *credentials) as quiet,
+            chime_local(db, server_cpu, *credentials, log=log) as logging,
         ):
             for kind in ("GetUser", "ListUsers user-email", "CreateUser"):
                 count = 40000 if kind == "CreateUser" else 1
                 for c in connections:
                     for _ in range(repeats):
-                        requests = chime_requests(endpoint, kind, count, next(batches))
-                        run(f"chime-local {kind}", endpoint, requests, c)
-        with moto_server(server_cpu) as endpoint:
-            request = moto_request(endpoint)
+                        requests = chime_requests(quiet[0], kind, count, next(batches))
+                        run(f"chime-local {kind}", quiet, requests, c)
+                        if kind == "GetUser":  # the default configuration, run by run beside it
+                            run(LOGGING, logging, chime_requests(logging[0], kind), c)
+        with moto_server(server_cpu) as moto:
+            request = moto_request(moto[0])
             for c in connections:
                 for _ in range(repeats):
-                    run("moto QuickSight DescribeUser", endpoint, [request], c)
+                    run("moto QuickSight DescribeUser", moto, [request], c)
     return figures
 
 

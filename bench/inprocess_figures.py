@@ -97,7 +97,9 @@ def paired_rates(calls: int) -> tuple[float, float]:
             mock_seconds = _timed(
                 lambda: mocked.get_user(AccountId=ACCOUNT, UserId=USER), per_batch
             )
-        stubbed_seconds = _timed(lambda: stubbed.get_user(AccountId="a", UserId="u"), per_batch)
+        stubbed_seconds = _timed(
+            lambda: stubbed.get_user(AccountId=ACCOUNT, UserId=USER), per_batch
+        )
         if batch:
             spent["mock"] += mock_seconds
             spent["stubbed"] += stubbed_seconds

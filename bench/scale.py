@@ -62,11 +62,20 @@ def _document(accounts: int, per_account: int) -> bytes:
 def _seed(directory: Path, accounts: int, per_account: int) -> tuple[Path, float, float]:
     source, db = directory / "seed.json", directory / "store.db"
     source.write_bytes(_document(accounts, per_account))
-    command = [sys.executable, "-m", "chime_local", "seed", str(source), "--db", str(db)]
+    command = [
+        sys.executable,
+        "-m",
+        "chime_local",
+        "seed",
+        str(source),
+        "--db",
+        str(db),
+        "--create",
+    ]
     output = subprocess.run(
         command, capture_output=True, text=True, check=True, timeout=1800
     ).stdout
-    seconds, rate = re.search(r"in ([\d.]+)s \(([\d,]+) users/s\)", output).groups()  # type: ignore[union-attr]
+    seconds, rate = re.search(r"in ([\d.]+)s[^(]*\(([\d,]+) users/s", output).groups()  # type: ignore[union-attr]
     source.unlink()
     return db, float(seconds), float(rate.replace(",", ""))
 

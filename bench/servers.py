@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 HERE = Path(__file__).parent
 
@@ -25,7 +27,7 @@ def _pinned(command: list[str], cpu: int | None) -> list[str]:
     return ["taskset", "-c", str(cpu), *command] if cpu is not None else command
 
 
-def wait_until_up(url: str, timeout: float = 30.0) -> float:
+def wait_until_up(url: str, timeout: float = 90.0) -> float:
     """Poll until the URL answers at all (any status); returns the seconds it took."""
     began = time.perf_counter()
     while time.perf_counter() - began < timeout:
@@ -41,12 +43,16 @@ def wait_until_up(url: str, timeout: float = 30.0) -> float:
 
 @contextmanager
 def process(
-    command: list[str], probe: str, cpu: int | None = None, env: dict[str, str] | None = None
+    command: list[str],
+    probe: str,
+    cpu: int | None = None,
+    env: dict[str, str] | None = None,
+    stderr: IO[bytes] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     proc = subprocess.Popen(
         _pinned(command, cpu),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr or subprocess.DEVNULL,
         env={**os.environ, **(env or {})},
     )
     try:
@@ -61,37 +67,47 @@ def process(
             proc.wait()
 
 
-def serve_command(port: int, *options: str) -> list[str]:
-    return [sys.executable, "-m", "chime_local", "serve", "--port", str(port), "--quiet", *options]
+def serve_command(port: int, *options: str, quiet: bool = True) -> list[str]:
+    command = [sys.executable, "-m", "chime_local", "serve", "--port", str(port), *options]
+    return [*command, "--quiet"] if quiet else command
 
 
 @contextmanager
 def chime_local(
-    db: Path | None, cpu: int | None, *extra: str
+    db: Path | None, cpu: int | None, *extra: str, log: Path | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A server started with ``--quiet``, or logging every request into the file ``log``."""
     port = free_port()
     storage = ["--db", str(db)] if db else ["--in-memory"]
-    command = serve_command(port, *storage, *extra)
+    command = serve_command(port, *storage, *extra, quiet=log is None)
     endpoint = f"http://127.0.0.1:{port}"
-    with process(command, f"{endpoint}/_chime_local/health", cpu) as proc:
-        yield endpoint, proc
+    with contextlib.ExitStack() as stack:
+        stderr = stack.enter_context(log.open("wb")) if log is not None else None
+        with process(command, f"{endpoint}/_chime_local/health", cpu, stderr=stderr) as proc:
+            yield endpoint, proc
 
 
 @contextmanager
-def bare_asgi(cpu: int | None, protocol: str) -> Iterator[str]:
+def bare_asgi(cpu: int | None, protocol: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """The bare app with uvicorn's ``stock`` protocol or chime-local's ``batching`` one."""
     port = free_port()
     command = [sys.executable, str(HERE / "bare_asgi.py"), str(port), protocol]
-    with process(command, f"http://127.0.0.1:{port}/", cpu):
-        yield f"http://127.0.0.1:{port}"
+    with process(command, f"http://127.0.0.1:{port}/", cpu) as proc:
+        yield f"http://127.0.0.1:{port}", proc
 
 
 @contextmanager
-def moto_server(cpu: int | None) -> Iterator[str]:
+def moto_server(cpu: int | None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    with process(command, f"http://127.0.0.1:{port}/moto-api/", cpu):
-        yield f"http://127.0.0.1:{port}"
+    with process(command, f"http://127.0.0.1:{port}/moto-api/", cpu) as proc:
+        yield f"http://127.0.0.1:{port}", proc
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used (taskset runs its command in its own pid)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:

@@ -25,6 +25,7 @@ class Load:
     p99_ms: float
     errors: int
     requests: int
+    server_cpu_us: float = 0.0  # the server's CPU time per request (robust on a busy machine)
 
 
 def signed_raw_request(

@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from chime_local.access_log import AccessLog
 from chime_local.auth.authenticator import Authenticator
 from chime_local.clock import Clock
 from chime_local.config import Config
@@ -67,7 +68,6 @@ from chime_local.store.base import Doc
 from chime_local.version import __version__
 
 log = logging.getLogger("chime_local")
-request_log = logging.getLogger("chime_local.requests")
 _ANONYMOUS = Caller(access_key="-", tenant="-")
 # The version (4) and variant (RFC 4122) bits of a UUIDv4: what is cleared, then what is set.
 _UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
@@ -115,9 +115,12 @@ class Emulator:
         self.tokens = TokenCodec(state.token_secret())
         self.handlers: dict[str, Handler] = dict(HANDLERS)
         self.calls = RequestLog(state, self.api.operations, shared=not self.store.in_memory)
+        self.access_log = AccessLog() if self.config.log_requests else None
         self._request_bits = random.Random().getrandbits  # seeded from the OS, per emulator
 
     def close(self) -> None:
+        if self.access_log is not None:
+            self.access_log.flush()
         self.calls.close()
         self.store.close()
 
@@ -266,15 +269,10 @@ class Emulator:
     def log_line(
         self, request: HttpRequest, operation: str, response: HttpResponse, began: float, rid: str
     ) -> None:
-        if self.config.log_requests:
-            request_log.info(
-                "%s %s %s %d %.2fms %s",
-                request.method,
-                request.path,
-                operation,
-                response.status,
-                (time.perf_counter() - began) * 1000,
-                rid,
+        if self.access_log is not None:
+            millis = (time.perf_counter() - began) * 1000
+            self.access_log.add(
+                request.method, request.path, operation, response.status, millis, rid
             )
 
     def context(

@@ -4,6 +4,7 @@ Every problem is reported with its path (``accounts[2].users[5].email: ...``) an
 loaded unless the whole document is valid. The schema check of a valid document runs through
 fastjsonschema (the schema compiled to Python, about six times faster on a million users); only
 an invalid document goes through jsonschema, which lists every error rather than the first.
+The three libraries are imported when a document is read or checked, not when the server starts.
 """
 
 from __future__ import annotations
@@ -13,16 +14,16 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import fastjsonschema
-import yaml
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from chime_local.jsonio import loads
 from chime_local.model.enums import AccountType, License
 from chime_local.seed.records import PLACES
 from chime_local.store.base import Store
+
+if TYPE_CHECKING:
+    import yaml
+    from jsonschema import Draft202012Validator
 
 
 class SeedError(ValueError):
@@ -46,16 +47,22 @@ def schema() -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema())
 
 
 @functools.cache
 def _fast_check() -> Callable[[Any], Any]:
+    import fastjsonschema
+
     check: Callable[[Any], Any] = fastjsonschema.compile(schema())
     return check
 
 
 def _schema_problems(document: Any) -> list[str]:
+    import fastjsonschema
+
     try:
         _fast_check()(document)
         return []
@@ -74,6 +81,8 @@ def read_document(
     ``progress`` is told how many bytes each read consumed, so a large file can show how far the
     parse is. A syntax error is one problem naming ``file:line:column``.
     """
+    import yaml
+
     try:
         if str(path).endswith(".json"):
             data = Path(path).read_bytes()
@@ -82,7 +91,9 @@ def read_document(
             document = loads(data)
         else:
             with Path(path).open("rb") as file:
-                document = yaml.load(_CountingReader(file, progress), Loader=_YAML_LOADER)
+                # libyaml's safe loader where it is compiled in (several times faster)
+                loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+                document = yaml.load(_CountingReader(file, progress), Loader=loader)
     except yaml.MarkedYAMLError as exc:
         raise SeedError([_yaml_problem(path, exc)]) from None
     except json.JSONDecodeError as exc:
@@ -94,10 +105,6 @@ def read_document(
     if not isinstance(document, dict):
         raise SeedError([f"{path}: the document must be a mapping"])
     return document
-
-
-# libyaml's safe loader where it is compiled in (several times faster), else the pure one.
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _CountingReader:
