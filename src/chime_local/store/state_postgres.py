@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from chime_local.store.state import ClockSetting, FaultRule, StoredFault
+from chime_local.store.state import ClockSetting
 from chime_local.store.state_sqlite import SqliteServerState
 
 if TYPE_CHECKING:
@@ -54,24 +54,6 @@ class PostgresServerState(SqliteServerState):
 
     def __init__(self, store: PostgresStore) -> None:
         super().__init__(_Statements(store), store.state_transaction)  # type: ignore[arg-type]
-
-    def add_fault(self, rule: FaultRule) -> StoredFault:
-        with self._transaction(True):
-            row = self._db.execute(
-                "INSERT INTO state_faults "
-                "(operation, error, count, probability, access_key, seed) "
-                "VALUES (?, ?, ?, ?, ?, ?) RETURNING rule_id",
-                (
-                    rule.operation,
-                    rule.error,
-                    rule.count,
-                    rule.probability,
-                    rule.access_key,
-                    rule.seed,
-                ),
-            ).fetchone()
-            self._bump()
-        return StoredFault(int(row[0]), rule)
 
     def advance_clock(self, seconds: float) -> ClockSetting:
         with self._transaction(True):

@@ -114,10 +114,10 @@ class SqliteServerState:
 
     def add_fault(self, rule: FaultRule) -> StoredFault:
         with self._transaction(True):
-            cursor = self._db.execute(
+            row = self._db.execute(
                 "INSERT INTO state_faults "
                 "(operation, error, count, probability, access_key, seed) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING rule_id",
                 (
                     rule.operation,
                     rule.error,
@@ -126,9 +126,9 @@ class SqliteServerState:
                     rule.access_key,
                     rule.seed,
                 ),
-            )
+            ).fetchone()
             self._bump()
-        return StoredFault(int(cursor.lastrowid or 0), rule)
+        return StoredFault(int(row[0]), rule)
 
     def faults(self) -> list[StoredFault]:
         with self._transaction(False):
