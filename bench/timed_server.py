@@ -37,7 +37,7 @@ async def _timed_call(self: AsgiApp, scope: Any, receive: Any, send: Any) -> Non
     began = time.perf_counter()
     await _call(self, scope, receive, send)
     ended = time.perf_counter()
-    if scope["type"] == "http":
+    if scope["type"] == "http" and _marks["pipeline_began"] >= began:  # a Chime request, not admin
         _totals["adapter_in"] += _marks["pipeline_began"] - began
         _totals["pipeline"] += _marks["pipeline_ended"] - _marks["pipeline_began"]
         _totals["response"] += ended - _marks["pipeline_ended"]
