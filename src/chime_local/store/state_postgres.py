@@ -52,6 +52,8 @@ class _Statements:
 class PostgresServerState(SqliteServerState):
     """Server state in the ``state_*`` tables of the shared PostgreSQL database."""
 
+    take_token_sql = _TAKE_TOKEN
+
     def __init__(self, store: PostgresStore) -> None:
         super().__init__(_Statements(store), store.state_transaction)  # type: ignore[arg-type]
 
@@ -59,10 +61,3 @@ class PostgresServerState(SqliteServerState):
         with self._transaction(True):
             self._db.execute("SELECT 1 FROM state_server FOR UPDATE")  # one advance at a time
             return super().advance_clock(seconds)
-
-    def take_rate_token(self, access_key: str, per_second: float, now: float) -> bool:
-        burst = max(1.0, per_second)
-        arguments = {"key": access_key, "burst": burst, "rate": per_second, "now": now}
-        with self._transaction(True):
-            granted = self._db.execute(_TAKE_TOKEN, arguments).fetchone()[0]
-        return bool(granted)

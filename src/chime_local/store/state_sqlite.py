@@ -52,6 +52,8 @@ class SqliteServerState:
     """Server state in the tables ``state_server``, ``state_faults``, ``state_rate_buckets``
     and ``state_request_log`` of the store's database."""
 
+    take_token_sql = _TAKE_TOKEN  # the one statement whose dialect differs per engine
+
     def __init__(
         self, db: sqlite3.Connection, transaction: Transaction, *, private: bool = False
     ) -> None:
@@ -180,7 +182,7 @@ class SqliteServerState:
         burst = max(1.0, per_second)
         arguments = {"key": access_key, "burst": burst, "rate": per_second, "now": now}
         with self._transaction(True):
-            granted = self._db.execute(_TAKE_TOKEN, arguments).fetchone()[0]
+            granted = self._db.execute(self.take_token_sql, arguments).fetchone()[0]
         return bool(granted)
 
     def expire_rate_buckets(self, idle_since: float) -> int:
