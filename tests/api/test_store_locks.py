@@ -129,23 +129,23 @@ def test_a_database_of_a_newer_version_refuses_to_start_in_one_line(tmp_path: Pa
     store = SqliteStore(db)
     run_migrations(store, (*SQLITE_MIGRATIONS, ("9999_from_the_future", "CREATE TABLE f (x)")))
     store.close()
-    server = ServerProcess(db=db, extra_args=("--quiet",), startup_timeout=20)
-    with pytest.raises(RuntimeError, match="did not start"):
-        server.start()
-    assert server.stop() == 4  # the CLI's status for a --db that cannot be used
-    lines = [line for line in server.output if line.strip()]
-    assert len(lines) == 1 and "9999_from_the_future" in lines[0], lines
+    assert_refused_in_one_line(db, "9999_from_the_future")
 
 
 def test_a_file_that_is_not_a_database_refuses_to_start_in_one_line(tmp_path: Path) -> None:
     db = tmp_path / "notes.db"
     db.write_text("just some notes, not a database\n" * 200)
+    assert_refused_in_one_line(db, "is not a SQLite database")
+
+
+def assert_refused_in_one_line(db: Path, phrase: str) -> None:
+    """``serve --db db`` does not start: status 4 (a --db that cannot be used), one line."""
     server = ServerProcess(db=db, extra_args=("--quiet",), startup_timeout=20)
     with pytest.raises(RuntimeError, match="did not start"):
         server.start()
     assert server.stop() == 4  # the CLI's status for a --db that cannot be used
     lines = [line for line in server.output if line.strip()]
-    assert len(lines) == 1 and "is not a SQLite database" in lines[0], lines
+    assert len(lines) == 1 and phrase in lines[0], lines
 
 
 def test_rate_limited_writes_wait_for_the_lock_off_the_event_loop(tmp_path: Path) -> None:
