@@ -12,16 +12,15 @@ import pytest
 
 from chime_local.catalog import operations_markdown
 from chime_local.cli import build_parser
+from chime_local.cli import subcommands as subcommands_of
 
 README = (Path(__file__).parents[2] / "README.md").read_text()
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return dict(action.choices)
-    raise AssertionError("no subcommands")
+    found = subcommands_of(build_parser())
+    assert found, "no subcommands"
+    return found
 
 
 @pytest.mark.parametrize("name", sorted(subcommands()))
