@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import threading
 import time
 from collections.abc import Mapping
 from datetime import datetime
@@ -117,6 +118,8 @@ class Emulator:
         self.calls = RequestLog(state, self.api.operations, shared=not self.store.in_memory)
         self.access_log = AccessLog() if self.config.log_requests else None
         self._request_bits = random.Random().getrandbits  # seeded from the OS, per emulator
+        self._in_flight = 0  # requests being handled now (the request log batches under load)
+        self._in_flight_lock = threading.Lock()
 
     def close(self) -> None:
         if self.access_log is not None:
@@ -140,6 +143,15 @@ class Emulator:
         """Answer one request. With ``may_block`` False (the caller is the event loop), a
         write that finds the database locked by another process is not waited for:
         :class:`StoreBusy` propagates so the caller can run the request again on a thread."""
+        with self._in_flight_lock:  # requests run on worker threads with PostgreSQL
+            self._in_flight += 1
+        try:
+            return self._handle(request, may_block)
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= 1
+
+    def _handle(self, request: HttpRequest, may_block: bool) -> HttpResponse:
         request_id = self.new_request_id()
         began = time.perf_counter()
         self.begin(may_block)
@@ -183,7 +195,8 @@ class Emulator:
                 error_type,
                 request_id,
                 response.body,
-            )
+            ),
+            alone=self._in_flight == 1,
         )
         self.log_line(request, operation.name if operation else "-", response, began, request_id)
         return response
@@ -263,7 +276,7 @@ class Emulator:
                 if time.monotonic() >= deadline:
                     problem = f"gave up retrying for {_RETRY_SECONDS:g}s: {error}"
                     raise StoreUnavailable(problem) from error
-            time.sleep(random.uniform(0, pause))
+            self.store.pause(random.uniform(0, pause))  # never holds up the event loop
             pause = min(pause * 2, 0.05)
 
     def log_line(

@@ -1,7 +1,8 @@
 """The recent-calls log behind ``GET /_chime_local/requests``: what a test's code called.
 
 The log is server state kept by the store, so it shows the calls of every worker and instance.
-A call that comes ``IDLE_GAP`` or more after this process's previous call is written at once,
+When the log is shared with other processes, a call that comes ``IDLE_GAP`` or more after this
+process's previous call, while no other call is in flight in this process, is written at once,
 before its response leaves: a client calling one at a time finds each of its calls in the log,
 whichever process it asks. Under load, a commit per call would cost more than the call, so
 calls are kept in this process and written in batches: at once when ``BATCH`` calls are
@@ -76,13 +77,14 @@ class RequestLog:
         self._writer: threading.Thread | None = None
         self._last_call = 0.0
 
-    def record(self, call: Call) -> None:
+    def record(self, call: Call, *, alone: bool = True) -> None:
+        """Keep ``call``; ``alone``: no other call is in flight in this process."""
         at = time.time()
         with self._lock:
             self._pending.append((at, call))
             waiting = len(self._pending)
-        idle, self._last_call = at - self._last_call >= IDLE_GAP, at
-        if waiting >= BATCH or idle:
+        idle, self._last_call = alone and at - self._last_call >= IDLE_GAP, at
+        if waiting >= BATCH or (idle and self._shared):
             self._flush_or_log()
         elif waiting == 1:
             self._start_writer()

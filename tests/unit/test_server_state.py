@@ -15,6 +15,7 @@ import pytest
 
 from chime_local.store import Store, open_store
 from chime_local.store.state import ClockSetting, FaultRule, LoggedCall
+from chime_local.store.state_sqlite import TRIM_EVERY
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -142,9 +143,15 @@ def test_request_log_keeps_the_newest_entries_newest_first(stores: list[Store]) 
     second.append_calls([LoggedCall(5.5, {"n": 5}), LoggedCall(5.0, {"n": 6})], keep=4)
     assert first.recent_calls(4) == [{"n": 5}, {"n": 6}, {"n": 4}, {"n": 3}]
     assert second.recent_calls(2) == [{"n": 5}, {"n": 6}]
-    for batch in range(3):  # the oldest batches go once the newer ones hold 4 calls
+    # trimming reads the whole log, so only every TRIM_EVERY-th batch (by seq) trims it: then
+    # the oldest batches go once the newer ones hold 4 calls
+    last = TRIM_EVERY - 2  # batches 3 to TRIM_EVERY; the last one trims
+    for batch in range(last):
+        if batch == last - 1:
+            assert len(first.recent_calls(1000)) == 5 + 2 + 3 * batch  # nothing trimmed yet
         second.append_calls([LoggedCall(10 + batch, {"n": 10 + batch})] * 3, keep=4)
-    assert [entry["n"] for entry in first.recent_calls(100)] == [12] * 3 + [11] * 3
+    newest = 10 + last - 1
+    assert [entry["n"] for entry in first.recent_calls(100)] == [newest] * 3 + [newest - 1] * 3
     first.clear_calls(now=100.0)
     assert second.recent_calls(10) == []
     second.append_calls([LoggedCall(99.9, {"n": "before"}), LoggedCall(100, {"n": "after"})], 4)

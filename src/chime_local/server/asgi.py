@@ -10,9 +10,10 @@ is tens of microseconds of CPU and SQLite work, which is cheaper than handing it
 only a write that finds the file locked by another process (:class:`StoreBusy`), or a request
 that must wait on the network first (:class:`WouldBlock`: bot endpoint verification), is run
 again on a worker thread, where it may wait (bounded) without stalling other clients. With a
-store that blocks on the network (PostgreSQL) every request runs on a bounded pool of worker
-threads, one per pooled connection, and only the health check stays on the loop, so it answers
-while the database is away.
+store that blocks on the network (PostgreSQL) a Chime request runs on the loop in a greenlet of
+its own that awaits the database (:mod:`chime_local.store.bridge`), and admin requests run on a
+bounded pool of worker threads; the health check stays on the loop, so it answers while the
+database is away.
 
 Limits are answered here, before the emulator sees the request, with modeled errors and
 ``connection: close``: a body larger than the configured limit (413 with a
@@ -56,6 +57,10 @@ class AsgiApp:
         self.admin = AdminApp(emulator)
         store = emulator.store
         self._offload = store.blocks
+        if self._offload:  # greenlet comes with the engine's extra ("postgres")
+            from chime_local.store.bridge import run_bridged
+
+            self._run_bridged = run_bridged
         self._threads = ThreadPoolExecutor(
             max_workers=store.concurrency, thread_name_prefix="chime-local"
         )
@@ -94,6 +99,11 @@ class AsgiApp:
         handle = self.admin.handle if admin else self.emulator.handle
         loop = asyncio.get_running_loop()
         if self._offload:
+            if not admin:
+                try:  # on the loop, awaiting the database (store.bridge)
+                    return await self._run_bridged(handle, request, False)
+                except WouldBlock:  # a bot endpoint's HTTPS check: on a thread
+                    return await loop.run_in_executor(self._threads, handle, request)
             if request.path != HEALTH_PATH:
                 return await loop.run_in_executor(self._threads, handle, request)
             with contextlib.suppress(TimeoutError):  # refresh the store's state, bounded
@@ -117,6 +127,7 @@ class AsgiApp:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self._threads.shutdown(wait=False, cancel_futures=True)
+                await self.emulator.store.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

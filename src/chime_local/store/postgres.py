@@ -13,12 +13,19 @@ statement (``statement_timeout``) and a silent peer (TCP keepalives and ``tcp_us
 A database that is down or unreachable turns into :class:`StoreUnavailable` (a 503) within those
 bounds; the pool reconnects in the background, and a stale connection found at ``BEGIN`` is
 replaced once, so the instance recovers without a restart. A COMMIT whose answer was lost is
-reported as unavailable, never as success. Calls block on the network, so the server runs
-requests for this engine on worker threads (``blocks = True``).
+reported as unavailable, never as success.
+
+Calls wait on the network (``blocks = True``). The server runs a Chime request for this engine
+on the event loop in a greenlet of its own (:mod:`chime_local.store.bridge`), where the engine
+uses psycopg's asynchronous pool and the loop serves other requests while one waits; everything
+else (the admin API, the request log's writer, the command line, the in-process emulator) calls
+from a plain thread and uses the blocking pool. :class:`_Link` and :class:`_BridgedLink` are the
+two ways to the database; the transaction code above them is written once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import re
@@ -30,7 +37,7 @@ from typing import Any
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
 from chime_local.store.base import (
     DuplicateKey,
@@ -38,6 +45,7 @@ from chime_local.store.base import (
     StoreError,
     StoreUnavailable,
 )
+from chime_local.store.bridge import Slot, current_request, pause, wait_for
 from chime_local.store.migrations import POSTGRES_MIGRATIONS, run_migrations
 from chime_local.store.sql import SqlVerbs
 from chime_local.store.state_postgres import PostgresServerState
@@ -52,6 +60,7 @@ OUTAGE_CHECKOUT_SECONDS = 0.3
 STATEMENT_TIMEOUT_MS = 5000
 # An INSERT of plain values, which _execute_many sends as COPY.
 _PLAIN_INSERT = re.compile(r"INSERT INTO (\w+) \(([\w, ]+)\) VALUES \([?, ]+\)$")
+COPY_FROM_ROWS = 64  # an INSERT of this many rows or more is sent as COPY
 MIGRATION_LOCK_KEY = 0x636869_6D65  # pg_advisory_xact_lock key of the migration run
 
 
@@ -72,6 +81,108 @@ def _raise_translated(error: BaseException) -> None:
     problem = translate(error)
     if problem is not None:
         raise problem from error
+
+
+class _Link:
+    """The blocking pool, for calls from a plain thread."""
+
+    def __init__(self, pool: ConnectionPool[Any]) -> None:
+        self.pool = pool
+
+    def checkout(self, timeout: float | None) -> Any:
+        return self.pool.getconn(timeout)
+
+    def run(self, conn: Any, sql: str, args: Sequence[Any] | None = None) -> Any:
+        return conn.execute(sql, args)
+
+    def run_many(self, conn: Any, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        copy_statement = _copy_statement(sql, rows)
+        with conn.cursor() as cursor:
+            if copy_statement is None:
+                cursor.executemany(sql.replace("?", "%s"), rows)
+                return
+            with cursor.copy(copy_statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+    def checkin(self, conn: Any) -> None:
+        self.pool.putconn(conn)  # a broken connection is discarded by the pool
+
+
+class _BridgedLink:
+    """The asynchronous pool of one event loop, for bridged requests: each call awaits on the
+    loop (:func:`~chime_local.store.bridge.wait_for`) and hands back what the blocking link
+    would (rows are fetched with the statement; results here are small)."""
+
+    def __init__(self, pool: AsyncConnectionPool[Any], loop: object) -> None:
+        self.pool = pool
+        self.loop = loop
+        self._opened = False
+
+    def checkout(self, timeout: float | None) -> Any:
+        return wait_for(self._getconn(timeout))
+
+    async def _getconn(self, timeout: float | None) -> Any:
+        if not self._opened:
+            await self.pool.open()  # once per loop; opening again is harmless
+            self._opened = True
+        return await self.pool.getconn(timeout)
+
+    def run(self, conn: Any, sql: str, args: Sequence[Any] | None = None) -> Any:
+        return wait_for(_fetched(conn, sql, args))
+
+    def run_many(self, conn: Any, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        wait_for(_run_many(conn, sql, list(rows)))
+
+    def checkin(self, conn: Any) -> None:
+        wait_for(self.pool.putconn(conn))
+
+
+class _Rows:
+    """A finished statement's rows, read like a cursor's."""
+
+    __slots__ = ("_rows", "rowcount")
+
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def fetchone(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self) -> list[Any]:
+        return self._rows
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+
+async def _fetched(conn: Any, sql: str, args: Sequence[Any] | None) -> _Rows:
+    cursor = await conn.execute(sql, args)
+    rows = await cursor.fetchall() if cursor.description is not None else []
+    return _Rows(rows, cursor.rowcount)
+
+
+async def _run_many(conn: Any, sql: str, rows: list[Sequence[Any]]) -> None:
+    copy_statement = _copy_statement(sql, rows)
+    async with conn.cursor() as cursor:
+        if copy_statement is None:
+            await cursor.executemany(sql.replace("?", "%s"), rows)
+            return
+        async with cursor.copy(copy_statement) as copy:
+            for row in rows:
+                await copy.write_row(row)
+
+
+def _copy_statement(sql: str, rows: list[Sequence[Any]]) -> str | None:
+    """The COPY that replaces a plain INSERT of many rows (bulk loads: several times faster);
+    None for a few rows, which one pipelined ``executemany`` sends in fewer round trips."""
+    plain_insert = _PLAIN_INSERT.match(sql)
+    if plain_insert is None or len(rows) < COPY_FROM_ROWS:
+        return None
+    table, columns = plain_insert.groups()
+    return f"COPY {table} ({columns}) FROM STDIN"
 
 
 class _Transaction:
@@ -98,38 +209,47 @@ class _Transaction:
         self._outermost = False
 
     def __enter__(self) -> None:
-        local = self._store._local
-        if getattr(local, "conn", None) is not None:
-            local.depth += 1
+        slot = self._store._slot()
+        if slot.conn is not None:
+            slot.depth += 1
             return
         lock = None if self._serialize_on is None else _lock_key(self._serialize_on)
-        local.conn = self._store._begin(self._begin, lock)
-        local.depth = 1
+        slot.link = self._store._link()
+        slot.conn = self._store._begin(slot.link, self._begin, lock)
+        slot.depth = 1
         self._outermost = True
 
     def __exit__(self, error_type: type[BaseException] | None, error: object, _: object) -> None:
         store = self._store
-        local = store._local
+        slot = store._slot()
         if not self._outermost:
-            local.depth -= 1
+            slot.depth -= 1
             return
-        conn: psycopg.Connection[Any] = local.conn
-        local.conn = None
+        conn, link = slot.conn, slot.link
+        slot.conn = None
+        locked = self._serialize_on is not None
         try:
-            if self._begin:  # (an autocommit block has nothing to end)
-                conn.execute("COMMIT" if error_type is None else "ROLLBACK")
+            ending = "COMMIT" if error_type is None else "ROLLBACK"
+            if locked:  # one round trip; a failed COMMIT skips the unlock (done below)
+                link.run(conn, f"{ending}; {_UNLOCK}")
+                locked = False
+            elif self._begin:  # (an autocommit block has nothing to end)
+                link.run(conn, ending)
         except psycopg.Error as failure:
             store.available = not isinstance(translate(failure), StoreUnavailable)
             _raise_translated(failure)
             raise
         finally:
-            if self._serialize_on is not None and not conn.broken:
+            if locked and not conn.broken:
                 with contextlib.suppress(psycopg.Error):  # a lost connection drops the lock
-                    conn.execute("SELECT pg_advisory_unlock_all()")
-            store._pool.putconn(conn)  # a broken connection is discarded by the pool
+                    link.run(conn, _UNLOCK)
+            link.checkin(conn)
         if isinstance(error, BaseException):
             _raise_translated(error)
         store.available = True
+
+
+_UNLOCK = "SELECT pg_advisory_unlock_all()"
 
 
 def _lock_key(name: str) -> int:
@@ -157,8 +277,21 @@ class PostgresStore(SqlVerbs):
         self.url = url
         self.concurrency = pool_size  # one request thread per pooled connection
         self.available = True
-        self._local = threading.local()
+        self._local = threading.local()  # the slot of a plain thread's open transaction
         self._sql: dict[str, str] = {}
+        self._pool_size = pool_size
+        self._pool_timeout = pool_timeout
+        self._connection = {
+            "autocommit": True,  # transactions are opened explicitly, SERIALIZABLE
+            "connect_timeout": connect_timeout,
+            "options": f"-c statement_timeout={statement_timeout_ms}",
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
+            "tcp_user_timeout": statement_timeout_ms + 1000,  # a silent peer: just past it
+            "application_name": "chime-local",
+        }
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -166,18 +299,10 @@ class PostgresStore(SqlVerbs):
             timeout=pool_timeout,
             open=False,
             name="chime-local",
-            kwargs={
-                "autocommit": True,  # transactions are opened explicitly, SERIALIZABLE
-                "connect_timeout": connect_timeout,
-                "options": f"-c statement_timeout={statement_timeout_ms}",
-                "keepalives": 1,
-                "keepalives_idle": 5,
-                "keepalives_interval": 2,
-                "keepalives_count": 2,
-                "tcp_user_timeout": statement_timeout_ms + 1000,  # a silent peer: just past it
-                "application_name": "chime-local",
-            },
+            kwargs=self._connection,
         )
+        self._blocking = _Link(self._pool)
+        self._bridged: _BridgedLink | None = None  # made on the first bridged request
         try:
             self._pool.open(wait=True, timeout=connect_timeout + 1)
             run_migrations(self, POSTGRES_MIGRATIONS)
@@ -191,29 +316,60 @@ class PostgresStore(SqlVerbs):
 
     # -- the connection ---------------------------------------------------------------------
 
-    def _begin(self, begin: str, lock: int | None = None) -> psycopg.Connection[Any]:
-        """A pooled connection inside ``begin`` (empty: autocommit); a stale one (the server
+    def _slot(self) -> Slot:
+        """Where the current request keeps its open transaction: the bridged request's own
+        slot, or this thread's."""
+        request = current_request()
+        if request is not None:
+            return request.slot
+        slot: Slot | None = getattr(self._local, "slot", None)
+        if slot is None:
+            slot = self._local.slot = Slot()
+        return slot
+
+    def _link(self) -> _Link | _BridgedLink:
+        """The way to the database from here: the asynchronous pool of the running loop for a
+        bridged request (made on first use, and again for another loop), else the blocking one."""
+        if current_request() is None:
+            return self._blocking
+        loop = asyncio.get_running_loop()
+        if self._bridged is None or self._bridged.loop is not loop:
+            pool = AsyncConnectionPool(
+                self.url,
+                min_size=1,
+                max_size=self._pool_size,
+                timeout=self._pool_timeout,
+                open=False,
+                name="chime-local-loop",
+                kwargs=self._connection,
+            )
+            self._bridged = _BridgedLink(pool, loop)
+        return self._bridged
+
+    def _begin(self, link: _Link | _BridgedLink, begin: str, lock: int | None = None) -> Any:
+        """A pooled connection (blocking or asynchronous, as ``link`` gives them) inside ``begin``
+        (empty: autocommit); a stale one (the server
         restarted since it was opened) is discarded and replaced once, as nothing has been sent
         on it yet."""
         for attempt in range(2):
             try:
-                conn = self._pool.getconn(None if self.available else OUTAGE_CHECKOUT_SECONDS)
+                conn = link.checkout(None if self.available else OUTAGE_CHECKOUT_SECONDS)
             except PoolTimeout as error:
                 self.available = False
                 raise StoreUnavailable(
                     f"no connection to PostgreSQL at {self.describe()} within the pool timeout"
                 ) from error
             try:
-                if lock is not None:
-                    conn.execute("SELECT pg_advisory_lock(%s)", (lock,))
-                if begin:
-                    conn.execute(begin)
+                if lock is not None:  # one round trip (COMMIT ends the lock's implicit block)
+                    link.run(conn, f"SELECT pg_advisory_lock({lock:d}); COMMIT; {begin}")
+                elif begin:
+                    link.run(conn, begin)
                 return conn
             except psycopg.Error as error:
                 if lock is not None and not conn.broken:
                     with contextlib.suppress(psycopg.Error):  # never pool a held lock
-                        conn.execute("SELECT pg_advisory_unlock_all()")
-                self._pool.putconn(conn)
+                        link.run(conn, f"ROLLBACK; {_UNLOCK}")
+                link.checkin(conn)
                 if attempt or not conn.broken:
                     self.available = False
                     _raise_translated(error)
@@ -221,30 +377,22 @@ class PostgresStore(SqlVerbs):
         raise AssertionError("unreachable")
 
     def _execute(self, sql: str, args: Sequence[Any]) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:  # a verb called outside a transaction runs in one of its own
+        slot = self._slot()
+        if slot.conn is None:  # a verb called outside a transaction runs in one of its own
             with self.transaction():
                 return self._execute(sql, args)
         text = self._sql.get(sql)
         if text is None:
             text = self._sql[sql] = sql.replace("?", "%s")
-        return conn.execute(text, args)
+        return slot.link.run(slot.conn, text, args)
 
     def _execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        slot = self._slot()
+        if slot.conn is None:
             with self.transaction():
                 self._execute_many(sql, rows)
                 return
-        plain_insert = _PLAIN_INSERT.match(sql)
-        with conn.cursor() as cursor:
-            if plain_insert is None:
-                cursor.executemany(sql.replace("?", "%s"), list(rows))
-                return
-            table, columns = plain_insert.groups()  # bulk loads: COPY is several times faster
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        slot.link.run_many(slot.conn, sql, rows)
 
     # -- the store's own verbs ----------------------------------------------------------------
 
@@ -258,6 +406,15 @@ class PostgresStore(SqlVerbs):
 
     def close(self) -> None:
         self._pool.close()
+
+    def pause(self, seconds: float) -> None:
+        pause(seconds)  # a bridged request awaits on the loop; a thread sleeps
+
+    async def aclose(self) -> None:
+        """Close the running loop's asynchronous pool (at the server's shutdown)."""
+        bridged, self._bridged = self._bridged, None
+        if bridged is not None and bridged.loop is asyncio.get_running_loop():
+            await bridged.pool.close()
 
     def ping(self) -> bool:
         """Whether the database answers now (bounded by the pool and statement timeouts)."""
@@ -298,7 +455,8 @@ class PostgresStore(SqlVerbs):
         self._execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
 
     def run_script(self, sql: str) -> None:
-        self._local.conn.execute(sql)
+        slot = self._slot()
+        slot.link.run(slot.conn, sql)
 
     def migrations_applied(self) -> list[str]:
         return [row[0] for row in self._execute("SELECT name FROM migrations ORDER BY name", ())]

@@ -178,6 +178,13 @@ class SqliteStore(SqlVerbs):
     def close(self) -> None:
         self._db.close()
 
+    async def aclose(self) -> None:
+        """Nothing: this engine holds nothing on the event loop."""
+
+    def pause(self, seconds: float) -> None:
+        """A retry of a locked write waits on a worker thread or in-process: sleep."""
+        time.sleep(seconds)
+
     def ping(self) -> bool:
         return True
 

@@ -144,7 +144,8 @@ class ServerState(Protocol):
     def append_calls(self, calls: Sequence[LoggedCall], keep: int) -> None:
         """Append calls, except those recorded before the log was last cleared (a batch may
         arrive after a reset made through another process), and trim the log to the ``keep``
-        last appended (an engine may keep up to one batch more)."""
+        last appended every few batches (the engine's ``TRIM_EVERY``; trimming reads the whole
+        log, so the log may hold that many batches more)."""
         ...
 
     def recent_calls(self, limit: int) -> list[CallEntry]:

@@ -37,7 +37,10 @@ _TAKE_TOKEN = """
 
 
 # Keeps the newest batches that hold the newest ``keep`` calls: a batch goes once the calls of
-# the batches after it reach ``keep`` (``sum() OVER``: SQLite 3.25, PostgreSQL).
+# the batches after it reach ``keep`` (``sum() OVER``: SQLite 3.25, PostgreSQL). The statement
+# reads the whole log, so it runs on every ``TRIM_EVERY``-th batch only (by the batch's ``seq``,
+# whichever process wrote it): the log holds at most ``TRIM_EVERY`` batches beyond ``keep``.
+TRIM_EVERY = 16
 _TRIM_LOG = """
     DELETE FROM state_request_log WHERE seq < (
         SELECT coalesce(min(seq), 0) FROM (
@@ -205,11 +208,12 @@ class SqliteServerState:
             kept = [[at, entry] for at, entry in calls if at >= cleared_at]
             if not kept:
                 return
-            self._db.execute(
-                "INSERT INTO state_request_log (calls, entries) VALUES (?, ?)",
+            (seq,) = self._db.execute(
+                "INSERT INTO state_request_log (calls, entries) VALUES (?, ?) RETURNING seq",
                 (len(kept), dumps_text(kept)),
-            )
-            self._db.execute(_TRIM_LOG, (keep,))
+            ).fetchone()
+            if seq % TRIM_EVERY == 0:
+                self._db.execute(_TRIM_LOG, (keep,))
 
     def recent_calls(self, limit: int) -> list[CallEntry]:
         with self._transaction(False):

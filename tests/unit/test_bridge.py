@@ -1,0 +1,142 @@
+"""The greenlet bridge (chime_local.store.bridge) and the PostgreSQL engine's bridged requests:
+synchronous request code awaits on the event loop, each request keeps its own transaction, and
+the engine ends every transaction (and its tenant lock) whatever happens."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+
+from chime_local.store import Store, open_store
+from chime_local.store.bridge import current_request, pause, run_bridged, wait_for
+from chime_local.store.postgres import COPY_FROM_ROWS, _copy_statement
+
+
+def test_bridged_code_awaits_on_the_loop_and_errors_travel_both_ways() -> None:
+    async def answer(value: int) -> int:
+        await asyncio.sleep(0)
+        return value * 2
+
+    async def fail() -> None:
+        raise KeyError("from the loop")
+
+    def request(value: int) -> tuple[int, str]:
+        assert current_request() is not None
+        doubled = wait_for(answer(value))
+        with pytest.raises(KeyError, match="from the loop"):
+            wait_for(fail())
+        return doubled, "done"
+
+    def broken() -> None:
+        raise ValueError("from the request")
+
+    async def main() -> None:
+        assert await run_bridged(request, 21) == (42, "done")
+        with pytest.raises(ValueError, match="from the request"):
+            await run_bridged(broken)
+
+    asyncio.run(main())
+    assert current_request() is None
+    outside = answer(1)
+    with pytest.raises(RuntimeError, match="run_bridged"):
+        wait_for(outside)
+    outside.close()
+
+
+def test_a_bridged_pause_lets_other_requests_run() -> None:
+    order: list[str] = []
+
+    def sleeper() -> None:
+        order.append("sleeper starts")
+        pause(0.05)
+        order.append("sleeper ends")
+
+    def quick() -> None:
+        order.append("quick")
+
+    async def main() -> float:
+        began = time.perf_counter()
+        await asyncio.gather(run_bridged(sleeper), run_bridged(quick))
+        return time.perf_counter() - began
+
+    assert asyncio.run(main()) >= 0.05
+    assert order == ["sleeper starts", "quick", "sleeper ends"]
+
+
+@pytest.fixture
+def postgres_store(postgres_url: str) -> Iterator[Store]:
+    store = open_store(postgres_url)
+    yield store
+    store.close()
+
+
+def _advisory_locks(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_bridged_requests_keep_their_own_transactions(
+    postgres_store: Store, postgres_url: str
+) -> None:
+    """Two requests interleave on one thread; each keeps its own connection and transaction
+    across its waits, both commit, and no tenant lock is left."""
+    store: Any = postgres_store
+    seen: dict[str, list[Any]] = {}
+    here = "SELECT pg_backend_pid(), txid_current()"
+
+    def request(name: str, tenant: str) -> None:
+        with store.transaction(True, serialize_on=tenant):
+            before = store._execute(here, ()).fetchone()
+            store._execute("INSERT INTO meta VALUES (?, ?)", (name, "x"))
+            pause(0.02)  # the other request runs meanwhile, in its own transaction
+            seen[name] = [before, store._execute(here, ()).fetchone()]
+
+    async def main() -> None:
+        await asyncio.gather(
+            run_bridged(request, "req-a", "tenant-a"), run_bridged(request, "req-b", "tenant-b")
+        )
+        await store.aclose()
+
+    asyncio.run(main())
+    (a_before, a_after), (b_before, b_after) = seen["req-a"], seen["req-b"]
+    assert a_before == a_after and b_before == b_after and a_before != b_before
+    with psycopg.connect(postgres_url) as conn:
+        keys = conn.execute("SELECT key FROM meta WHERE key LIKE 'req-_' ORDER BY key").fetchall()
+    assert keys == [("req-a",), ("req-b",)]
+    assert _advisory_locks(postgres_url) == 0
+
+
+def test_a_failed_bridged_write_rolls_back_and_releases_its_lock(
+    postgres_store: Store, postgres_url: str
+) -> None:
+    store: Any = postgres_store
+
+    def request() -> None:
+        with store.transaction(True, serialize_on="tenant"):
+            store._execute("INSERT INTO meta VALUES ('written', 'x')", ())
+            store._execute("INSERT INTO meta VALUES ('written', 'again')", ())  # a duplicate
+
+    async def main() -> None:
+        with pytest.raises(Exception, match="duplicate key"):
+            await run_bridged(request)
+        await store.aclose()
+
+    asyncio.run(main())
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT 1 FROM meta WHERE key = 'written'").fetchone() is None
+    assert _advisory_locks(postgres_url) == 0
+
+
+def test_only_many_rows_are_copied() -> None:
+    insert = "INSERT INTO users (user_id, doc) VALUES (?, ?)"
+    assert _copy_statement(insert, [("u", "{}")]) is None
+    rows = [("u", "{}")] * COPY_FROM_ROWS
+    assert _copy_statement(insert, rows) == "COPY users (user_id, doc) FROM STDIN"
+    assert _copy_statement("UPDATE users SET doc = ? WHERE user_id = ?", rows) is None
