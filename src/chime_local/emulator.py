@@ -143,7 +143,7 @@ class Emulator:
         """Answer one request. With ``may_block`` False (the caller is the event loop), a
         write that finds the database locked by another process is not waited for:
         :class:`StoreBusy` propagates so the caller can run the request again on a thread."""
-        with self._in_flight_lock:  # requests run on worker threads with PostgreSQL
+        with self._in_flight_lock:  # requests may run on threads or, bridged, interleave
             self._in_flight += 1
         try:
             return self._handle(request, may_block)
@@ -152,6 +152,8 @@ class Emulator:
                 self._in_flight -= 1
 
     def _handle(self, request: HttpRequest, may_block: bool) -> HttpResponse:
+        if not may_block and self._waits_off_the_database(request):
+            raise WouldBlock(request.path)  # before anything is counted (rate, faults, log)
         request_id = self.new_request_id()
         began = time.perf_counter()
         self.begin(may_block)
@@ -209,6 +211,18 @@ class Emulator:
         if sync:
             self._sync_state()
 
+    def _waits_off_the_database(self, request: HttpRequest) -> bool:
+        """Whether answering ``request`` waits on the network before its transaction (the bot
+        endpoint's HTTPS check, when it is switched on)."""
+        if not self.config.verify_bot_endpoints:
+            return False
+        query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
+        try:
+            operation = self.router.route(request.method, request.path, query).operation
+        except ChimeError:
+            return False
+        return operation.name in BEFORE_TRANSACTION
+
     def store_failure_response(self, error: StoreError, request_id: str) -> HttpResponse:
         """The modeled answer to a failure of the storage engine."""
         return error_response(_store_failure(error, request_id), request_id)
@@ -244,9 +258,7 @@ class Emulator:
         ctx = self.context(caller, moment)
         prepare = BEFORE_TRANSACTION.get(operation.name)
         if prepare is not None:
-            if not may_block and self.config.verify_bot_endpoints:
-                raise WouldBlock(operation.name)
-            prepare(ctx, params)
+            self.store.off_loop(prepare, ctx, params)  # an HTTPS check: never on the loop
         writes = operation.writes or operation.name in SETTLED_ON_READ
         result = self._transact(handler, ctx, params, writes, may_block)
         return self.serializer.success(operation, result, request_id)
@@ -261,8 +273,9 @@ class Emulator:
     ) -> Mapping[str, Any] | None:
         """Run the handler in one transaction, again (bounded) when the engine asks for it.
 
-        Retries happen only where waiting is allowed: on a worker thread or in-process. On the
-        event loop a :class:`StoreBusy` goes up to the adapter, which runs the request again on a
+        Retries happen only where waiting is allowed: on a worker thread, in-process, or in a
+        bridged PostgreSQL request (its pause awaits on the loop). Called on the event loop
+        itself, a :class:`StoreBusy` goes up to the adapter, which runs the request again on a
         thread."""
         deadline = time.monotonic() + _RETRY_SECONDS
         pause = 0.001

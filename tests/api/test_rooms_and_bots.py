@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
@@ -12,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chime_local.testing import ServerProcess
-from tests.api.admin_calls import enterprise_account
+from tests.api.admin_calls import admin, enterprise_account
 from tests.support import closed_port, fresh_tenant, sdk_client
 
 
@@ -181,8 +183,10 @@ def test_events_configuration(enterprise: tuple[Any, dict[str, Any]]) -> None:
 
 class _Echo(BaseHTTPRequestHandler):
     echo = True
+    delay = 0.0  # seconds before answering
 
     def do_POST(self) -> None:
+        time.sleep(self.delay)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         answer = json.dumps({"Challenge": body["Challenge"] if self.echo else "wrong"}).encode()
         self.send_response(200)
@@ -229,6 +233,43 @@ def test_endpoint_verification_when_switched_on(echo_endpoint: HTTPServer) -> No
                 BotId=bot["BotId"],
                 OutboundEventsHTTPSEndpoint=f"http://127.0.0.1:{closed_port()}/none",
             )
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_a_verified_endpoint_is_checked_off_the_loop_and_counted_once(
+    engine: str, echo_endpoint: HTTPServer, request: pytest.FixtureRequest
+) -> None:
+    """The HTTPS check runs where it cannot hold up other clients, and the call it belongs to
+    spends one rate-limit token, on both engines (the clock is frozen: nothing refills)."""
+    db = request.getfixturevalue("postgres_url") if engine == "postgresql" else None
+    url = f"http://127.0.0.1:{echo_endpoint.server_address[1]}/events"
+    arguments = ("--quiet", "--verify-bot-endpoints", "--rate-limit", "3")
+    with ServerProcess(db=db, extra_args=arguments) as server:
+        tenant = fresh_tenant()
+        account = enterprise_account(server, tenant)
+        assert admin(server, "PUT", "clock", {"Now": "2024-01-02T03:04:05.000Z"})[0] == 200
+        client = sdk_client(server.endpoint_url, tenant)
+        ids = {"AccountId": account["AccountId"]}
+        bot = client.create_bot(**ids, DisplayName="verified")["Bot"]  # token 1 of 3
+        client.put_events_configuration(**ids, BotId=bot["BotId"], OutboundEventsHTTPSEndpoint=url)
+        _Echo.delay = 1.0
+        try:  # token 3: while its check waits a second, another client is answered
+            with ThreadPoolExecutor(1) as pool:
+                slow = pool.submit(
+                    client.put_events_configuration,
+                    **ids,
+                    BotId=bot["BotId"],
+                    OutboundEventsHTTPSEndpoint=url,
+                )
+                time.sleep(0.2)
+                began = time.monotonic()
+                assert sdk_client(server.endpoint_url).list_accounts()["Accounts"] == []
+                assert time.monotonic() - began < 0.5 and not slow.done()
+                slow.result()
+        finally:
+            _Echo.delay = 0.0
+        with pytest.raises(client.exceptions.ThrottledClientException):
+            client.list_bots(**ids)
 
 
 def test_retention_settings(enterprise: tuple[Any, dict[str, Any]]) -> None:

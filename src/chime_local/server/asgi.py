@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -57,10 +58,15 @@ class AsgiApp:
         self.admin = AdminApp(emulator)
         store = emulator.store
         self._offload = store.blocks
-        if self._offload:  # greenlet comes with the engine's extra ("postgres")
+        # psycopg's asynchronous connections need a selector loop (not Windows' proactor one)
+        self._bridged = store.blocks and sys.platform != "win32"
+        if self._bridged:  # greenlet comes with the engine's extra ("postgres")
             from chime_local.store.bridge import run_bridged
 
             self._run_bridged = run_bridged
+        # at most one bridged request per pooled connection; the others queue here, as they
+        # would for a thread, instead of timing out in the pool
+        self._bridged_slots = asyncio.Semaphore(store.concurrency)
         self._threads = ThreadPoolExecutor(
             max_workers=store.concurrency, thread_name_prefix="chime-local"
         )
@@ -99,11 +105,9 @@ class AsgiApp:
         handle = self.admin.handle if admin else self.emulator.handle
         loop = asyncio.get_running_loop()
         if self._offload:
-            if not admin:
-                try:  # on the loop, awaiting the database (store.bridge)
-                    return await self._run_bridged(handle, request, False)
-                except WouldBlock:  # a bot endpoint's HTTPS check: on a thread
-                    return await loop.run_in_executor(self._threads, handle, request)
+            if not admin and self._bridged:
+                async with self._bridged_slots:  # on the loop, awaiting the database
+                    return await self._run_bridged(handle, request)
             if request.path != HEALTH_PATH:
                 return await loop.run_in_executor(self._threads, handle, request)
             with contextlib.suppress(TimeoutError):  # refresh the store's state, bounded

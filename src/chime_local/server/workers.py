@@ -66,6 +66,7 @@ class WorkerApp:
         _end_with_parent(self.parent_pid)
         await send({"type": "lifespan.startup.complete"})
         await receive()  # lifespan.shutdown
+        await emulator.store.aclose()
         emulator.close()
         await send({"type": "lifespan.shutdown.complete"})
 

@@ -8,7 +8,7 @@ engine-neutral errors below, so the emulator maps each to its wire answer in one
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -51,9 +51,9 @@ class Store(Protocol):
     """All state of one emulator, named for what the service does with it."""
 
     engine: str  # "sqlite" or "postgresql"
-    blocks: bool  # whether a call may wait on the network (then it runs off the event loop)
+    blocks: bool  # whether a call may wait on the network (then the server awaits or offloads it)
     available: bool  # the last known state of the database (for /health)
-    concurrency: int  # worker threads the server may run requests on for this store
+    concurrency: int  # requests the server runs against this store at once (off the plain loop)
 
     @property
     def state(self) -> ServerState:
@@ -64,6 +64,11 @@ class Store(Protocol):
     def in_memory(self) -> bool: ...
     def describe(self) -> str: ...
     def close(self) -> None: ...
+    def off_loop(self, function: Callable[..., object], *args: Any) -> None:
+        """Call ``function`` (it waits on something other than the database) so that it never
+        holds up the event loop: on a thread when the caller is a bridged request."""
+        ...
+
     def pause(self, seconds: float) -> None:
         """Wait before a retry, the way this engine's callers may wait (never holding up the
         event loop)."""

@@ -54,6 +54,8 @@ async def run_bridged(function: Callable[..., T], *args: Any) -> T:
     while not request.dead:
         try:
             value = await pending
+        except GeneratorExit:  # the coroutine is being closed (loop teardown): no more awaits
+            raise
         except BaseException:  # the request's code sees the error where it waited
             pending = request.throw(*sys.exc_info())
         else:

@@ -1,11 +1,12 @@
 """The PostgreSQL engine: many instances on one database, through psycopg 3 and its pool.
 
-Every call of a request runs in one transaction on one pooled connection (kept per thread while
-the transaction is open). Transactions are SERIALIZABLE, reads included: the service checks its
-limits and uniqueness by reading and then writing (one email per account, 25 numbers per
-tenant, 10 bots, ...), and under SERIALIZABLE PostgreSQL aborts one of two transactions that
-raced on the same rows or ranges instead of letting both commit. The aborted one surfaces as
-:class:`RetryTransaction`, which the emulator runs again; constraints (unique user ids, PINs,
+Every call of a request runs in one transaction on one pooled connection (kept by the request,
+per bridged greenlet or per thread, while the transaction is open). Transactions are
+SERIALIZABLE, reads included: the service checks its limits and uniqueness by reading and then
+writing (one email per account, 25 numbers per tenant, 10 bots, ...), and under SERIALIZABLE
+PostgreSQL aborts one of two transactions that raced on the same rows or ranges instead of
+letting both commit. The aborted one surfaces as :class:`RetryTransaction`, which the emulator
+runs again; constraints (unique user ids, PINs,
 record keys) back the rest and surface as :class:`DuplicateKey`.
 
 Every wait is bounded: connecting (``connect_timeout``), a pool checkout (``pool_timeout``), a
@@ -30,7 +31,7 @@ import contextlib
 import hashlib
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -58,7 +59,7 @@ POOL_TIMEOUT_SECONDS = 5.0
 # instead of a pool timeout each; the first checkout that succeeds marks the store available.
 OUTAGE_CHECKOUT_SECONDS = 0.3
 STATEMENT_TIMEOUT_MS = 5000
-# An INSERT of plain values, which _execute_many sends as COPY.
+# An INSERT of plain values, which _execute_many sends as COPY when it has many rows.
 _PLAIN_INSERT = re.compile(r"INSERT INTO (\w+) \(([\w, ]+)\) VALUES \([?, ]+\)$")
 COPY_FROM_ROWS = 64  # an INSERT of this many rows or more is sent as COPY
 MIGRATION_LOCK_KEY = 0x636869_6D65  # pg_advisory_xact_lock key of the migration run
@@ -240,10 +241,12 @@ class _Transaction:
             _raise_translated(failure)
             raise
         finally:
-            if locked and not conn.broken:
-                with contextlib.suppress(psycopg.Error):  # a lost connection drops the lock
-                    link.run(conn, _UNLOCK)
-            link.checkin(conn)
+            try:
+                if locked and not conn.broken:
+                    with contextlib.suppress(psycopg.Error):  # a lost connection drops the lock
+                        link.run(conn, _UNLOCK)
+            finally:
+                link.checkin(conn)
         if isinstance(error, BaseException):
             _raise_translated(error)
         store.available = True
@@ -275,7 +278,7 @@ class PostgresStore(SqlVerbs):
         statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
     ) -> None:
         self.url = url
-        self.concurrency = pool_size  # one request thread per pooled connection
+        self.concurrency = pool_size  # requests at once, one per pooled connection
         self.available = True
         self._local = threading.local()  # the slot of a plain thread's open transaction
         self._sql: dict[str, str] = {}
@@ -365,11 +368,15 @@ class PostgresStore(SqlVerbs):
                 elif begin:
                     link.run(conn, begin)
                 return conn
-            except psycopg.Error as error:
-                if lock is not None and not conn.broken:
-                    with contextlib.suppress(psycopg.Error):  # never pool a held lock
-                        link.run(conn, f"ROLLBACK; {_UNLOCK}")
-                link.checkin(conn)
+            except BaseException as error:  # a cancelled request too: nothing may leak
+                try:
+                    if lock is not None and not conn.broken:
+                        with contextlib.suppress(psycopg.Error):  # never pool a held lock
+                            link.run(conn, f"ROLLBACK; {_UNLOCK}")
+                finally:
+                    link.checkin(conn)
+                if not isinstance(error, psycopg.Error):
+                    raise
                 if attempt or not conn.broken:
                     self.available = False
                     _raise_translated(error)
@@ -410,6 +417,12 @@ class PostgresStore(SqlVerbs):
     def pause(self, seconds: float) -> None:
         pause(seconds)  # a bridged request awaits on the loop; a thread sleeps
 
+    def off_loop(self, function: Callable[..., object], *args: Any) -> None:
+        if current_request() is None:
+            function(*args)
+        else:
+            wait_for(asyncio.to_thread(function, *args))
+
     async def aclose(self) -> None:
         """Close the running loop's asynchronous pool (at the server's shutdown)."""
         bridged, self._bridged = self._bridged, None
@@ -429,7 +442,8 @@ class PostgresStore(SqlVerbs):
         return f"(doc::jsonb ->> '{name}')"
 
     def allow_waiting(self, allowed: bool) -> None:
-        """Nothing to do: requests on PostgreSQL always run on worker threads."""
+        """Nothing to do: requests on PostgreSQL never wait on the plain loop (they are bridged
+        or on threads)."""
 
     def transaction(
         self, write: bool = True, *, wait: bool | None = None, serialize_on: str | None = None

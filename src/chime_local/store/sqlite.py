@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from chime_local.store.base import DuplicateKey, StoreBusy, StoreError, StoreUnavailable
 from chime_local.store.migrations import SQLITE_MIGRATIONS, run_migrations
@@ -180,6 +181,11 @@ class SqliteStore(SqlVerbs):
 
     async def aclose(self) -> None:
         """Nothing: this engine holds nothing on the event loop."""
+
+    def off_loop(self, function: Callable[..., object], *args: Any) -> None:
+        """Call it: this engine's requests that may wait run on threads or in-process (on the
+        loop the emulator raises ``WouldBlock`` first)."""
+        function(*args)
 
     def pause(self, seconds: float) -> None:
         """A retry of a locked write waits on a worker thread or in-process: sleep."""
