@@ -76,7 +76,9 @@ def _chime_local_answer() -> tuple[bytes, dict[str, str]]:
 
 
 def _stubbed_client(body: bytes, headers: dict[str, str]) -> Any:
-    client = _client(endpoint_url="http://127.0.0.1:9")
+    """Configured as the mocked client is (no ``endpoint_url``: both resolve the service's own
+    endpoint and signing scope the same way); its hook answers before anything is sent."""
+    client = _client()
     client.meta.events.register(
         "before-send.chime.GetUser",
         lambda request, **_: AWSResponse(request.url, 200, headers, _Raw(body)),

@@ -86,7 +86,7 @@ class RequestLog:
         idle, self._last_call = alone and at - self._last_call >= IDLE_GAP, at
         if waiting >= BATCH or (idle and self._shared):
             self._flush_or_log()
-        elif waiting == 1:
+        elif waiting == 1 and self._shared:  # a private log is written when read, or full
             self._start_writer()
             self._wake.set()
 

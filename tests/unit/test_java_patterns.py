@@ -9,7 +9,12 @@ import pytest
 
 from chime_local.errors import BadRequestException
 from chime_local.protocol.api import load_api
-from chime_local.protocol.java_pattern import JavaPattern, translate
+from chime_local.protocol.java_pattern import (
+    REMEMBERED,
+    REMEMBERED_LENGTH,
+    JavaPattern,
+    translate,
+)
 from chime_local.protocol.validator import Validator
 
 API = load_api()
@@ -106,3 +111,18 @@ def test_translation_changes_only_dot_and_whitespace_classes() -> None:
 def test_a_non_space_class_inside_a_class_is_refused() -> None:
     with pytest.raises(ValueError, match="not supported"):
         translate("[a\\S]")
+
+
+def test_remembered_verdicts_stay_right_and_bounded() -> None:
+    pattern = JavaPattern(r"[0-9]{3}")
+    for _ in range(2):  # the second round answers from what was remembered
+        assert [pattern.fullmatch(value) for value in ("123", "12a", "1234")] == [
+            True,
+            False,
+            False,
+        ]
+    for number in range(REMEMBERED + 10):
+        assert pattern.fullmatch(str(number)) == (100 <= number <= 999)
+    assert len(pattern._seen) <= REMEMBERED
+    long_value = "1" * (REMEMBERED_LENGTH + 1)
+    assert not pattern.fullmatch(long_value) and long_value not in pattern._seen

@@ -152,3 +152,23 @@ def test_a_failing_state_store_never_fails_a_request(
     assert statuses == {200}
     assert "reading the server state failed" in caplog.text
     assert "writing the request log failed" in caplog.text
+
+
+def test_a_private_log_is_written_when_read_or_full_by_no_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In memory nobody else reads the log: no writer thread (it would contend with every
+    request for the connection), the calls written when read, or when a batch is full."""
+    emulator = Emulator(Config(log_requests=False))
+    writes: list[int] = []
+    append = emulator.state.append_calls
+    monkeypatch.setattr(
+        emulator.state,
+        "append_calls",
+        lambda calls, keep: writes.append(len(calls)) or append(calls, keep),
+    )
+    for _ in range(BATCH + 2):
+        assert list_accounts(emulator).status == 200
+    assert writes == [BATCH] and emulator.calls._writer is None
+    assert len(emulator.recent_calls(BATCH + 10)) == BATCH + 2 and writes == [BATCH, 2]
+    emulator.close()

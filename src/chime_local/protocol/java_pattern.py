@@ -15,12 +15,18 @@ A pattern is compiled once, into an RE2 ``Set`` of that one pattern anchored at 
 matching a set answers only whether the value matches (no match positions), the fastest thing
 RE2's Python binding offers. Everything else in the model's patterns (anchors, classes, counted
 repetition, non-capturing groups) means the same in both engines.
+
+Each pattern remembers the verdicts on the short values it saw last (``REMEMBERED`` of them, up
+to ``REMEMBERED_LENGTH`` characters): the same account and user ids come back request after
+request, and a dictionary lookup costs a tenth of a match.
 """
 
 from __future__ import annotations
 
 import re2
 
+REMEMBERED = 4096  # verdicts kept per pattern (all forgotten at once when full)
+REMEMBERED_LENGTH = 256  # longer values are matched every time
 _JAVA_SPACE = r"\t\n\x0B\f\r "
 _OUTSIDE_CLASS = {
     ".": r"[^\n\r\x{85}\x{2028}\x{2029}]",
@@ -32,16 +38,24 @@ _OUTSIDE_CLASS = {
 class JavaPattern:
     """A Java pattern compiled once; :meth:`fullmatch` tests a whole value in linear time."""
 
-    __slots__ = ("_set", "pattern")
+    __slots__ = ("_seen", "_set", "pattern")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
         self._set = re2.Set.FullMatchSet()
         self._set.Add(translate(pattern))
         self._set.Compile()
+        self._seen: dict[str, bool] = {}
 
     def fullmatch(self, value: str) -> bool:
-        return self._set.Match(value) is not None
+        verdict = self._seen.get(value)
+        if verdict is None:
+            verdict = self._set.Match(value) is not None
+            if len(value) <= REMEMBERED_LENGTH:
+                if len(self._seen) >= REMEMBERED:
+                    self._seen.clear()
+                self._seen[value] = verdict
+        return verdict
 
 
 def translate(pattern: str) -> str:

@@ -394,6 +394,10 @@ class PostgresStore(SqlVerbs):
         return slot.link.run(slot.conn, text, args)
 
     def _execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        if len(rows) == 1:  # one plain statement: cheaper than executemany's pipeline
+            self._execute(sql, rows[0])
+            return
         slot = self._slot()
         if slot.conn is None:
             with self.transaction():
