@@ -101,8 +101,8 @@ class Emulator:
         self._state_version = state.version()
         self.clock = Clock(state)
         self.faults = FaultInjector(state)
-        for rule in self.config.faults:
-            self.faults.add(rule)
+        for rule in self.config.faults:  # not again if an earlier start stored it
+            self.faults.ensure(rule)
         rate_limit = self.config.rate_limit
         self.rate_limiter = (  # buckets refill on the server clock, which tests can freeze
             RateLimiter(state, rate_limit, clock=lambda: self.clock.now().timestamp())

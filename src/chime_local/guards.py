@@ -82,6 +82,12 @@ class FaultInjector:
         self._cached = [*self._cached, stored]
         return stored
 
+    def ensure(self, rule: FaultRule) -> StoredFault:
+        """Add ``rule`` unless the same one, not used up, is stored (a ``--fault`` rule)."""
+        stored = self._state.ensure_fault(rule)
+        self.refresh()
+        return stored
+
     def clear(self) -> None:
         self._state.clear_faults()
         self._cached = []

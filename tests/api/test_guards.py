@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -154,6 +155,27 @@ def test_fault_from_the_command_line() -> None:
         with pytest.raises(client.exceptions.ServiceUnavailableException):
             client.list_accounts()
         assert client.list_accounts()["Accounts"] == []
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "sqlite --workers 2", "postgresql"])
+def test_fault_rules_from_the_command_line_do_not_pile_up_over_restarts(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A restart on the same database, or a second instance, with the same ``--fault`` keeps
+    one rule; one that was used up is armed again."""
+    db = request.getfixturevalue("postgres_url") if engine == "postgresql" else tmp_path / "f.db"
+    arguments = ("--fault", "ListAccounts=ServiceUnavailableException:x1", "--quiet")
+    if engine.endswith("--workers 2"):
+        arguments += ("--workers", "2")
+    for start in range(3):
+        with ServerProcess(db=db, extra_args=arguments) as server:
+            rules = admin(server, "GET", "faults")[1]["Faults"]
+            assert len(rules) == 1, f"start {start}: {rules}"
+            if start == 1:  # use it up: the next start arms it again
+                client = sdk_client(server.endpoint_url)
+                with pytest.raises(client.exceptions.ServiceUnavailableException):
+                    client.list_accounts()
+                assert admin(server, "GET", "faults")[1]["Faults"] == []
 
 
 def test_admin_token_is_enforced() -> None:

@@ -158,6 +158,15 @@ def test_request_log_keeps_the_newest_entries_newest_first(stores: list[Store]) 
     assert first.recent_calls(10) == [{"n": "after"}]
 
 
+def test_a_rule_ensured_by_several_stores_at_once_is_stored_once(stores: list[Store]) -> None:
+    rule = FaultRule("GetUser", "ServiceFailureException", count=1)
+    with ThreadPoolExecutor(8) as pool:
+        ids = set(pool.map(lambda n: stores[n % 2].state.ensure_fault(rule).rule_id, range(8)))
+    assert len(ids) == 1 and [stored.rule for stored in stores[0].state.faults()] == [rule]
+    other = FaultRule("GetUser", "ServiceFailureException", count=2)
+    assert stores[1].state.ensure_fault(other).rule_id not in ids  # another definition
+
+
 def test_reset_clears_the_server_state_but_clearing_records_does_not(
     stores: list[Store],
 ) -> None:

@@ -147,11 +147,12 @@ def _serve_one(config: Config, sock: socket.socket, ready_line: str) -> None:
 def _serve_workers(config: Config, sock: socket.socket, ready_line: str, workers: int) -> None:
     """Pre-bound socket, spawned workers under uvicorn's supervisor (:mod:`.workers`); they share
     the database, and through it the clock, fault rules, rate limits and request log. The
-    ``--fault`` rules are added once here, for all workers. Raises :class:`WorkersFailed` when
+    ``--fault`` rules are added once here, for all workers (and not again when the database
+    has them from an earlier start). Raises :class:`WorkersFailed` when
     the workers could not start."""
     store = open_store(config.db_path, durable=config.durable)  # migrate once, before workers
     for rule in config.faults:
-        store.state.add_fault(rule)
+        store.state.ensure_fault(rule)
     store.close()
     config = dataclasses.replace(config, faults=())
     app = WorkerApp(config, parent_pid=os.getpid())

@@ -101,6 +101,12 @@ class ServerState(Protocol):
 
     def add_fault(self, rule: FaultRule) -> StoredFault: ...
 
+    def ensure_fault(self, rule: FaultRule) -> StoredFault:
+        """``rule`` as stored: added unless a rule of the same definition that can still fire
+        is there already (``--fault`` rules given again by a restart, or by another instance
+        on the same database, do not pile up)."""
+        ...
+
     def faults(self) -> list[StoredFault]:
         """The rules that can still fire, oldest first."""
         ...

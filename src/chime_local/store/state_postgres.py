@@ -5,7 +5,8 @@ State calls run in READ COMMITTED transactions of their own (a request's records
 SERIALIZABLE): each is one atomic statement (``UPDATE ... WHERE fired < count RETURNING``, an
 upsert for a token bucket), which READ COMMITTED re-evaluates on the latest row instead of
 failing a serialization check, so two instances taking a token or firing a rule at once both get
-an answer. The one read-then-write verb, advancing the clock, locks the state row first. The
+an answer. The read-then-write verbs (advancing the clock, adding a ``--fault`` rule once) lock
+the state row first. The
 rate buckets and the request log are ``UNLOGGED`` tables (migration ``0003_server_state``):
 state a crash of the database may lose without harm, written without the WAL's cost.
 """
@@ -59,5 +60,8 @@ class PostgresServerState(SqliteServerState):
 
     def advance_clock(self, seconds: float) -> ClockSetting:
         with self._transaction(True):
-            self._db.execute("SELECT 1 FROM state_server FOR UPDATE")  # one advance at a time
+            self._lock_state()  # one advance at a time
             return super().advance_clock(seconds)
+
+    def _lock_state(self) -> None:
+        self._db.execute("SELECT 1 FROM state_server FOR UPDATE")

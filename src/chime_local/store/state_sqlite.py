@@ -135,6 +135,16 @@ class SqliteServerState:
             self._bump()
         return StoredFault(int(row[0]), rule)
 
+    def ensure_fault(self, rule: FaultRule) -> StoredFault:
+        with self._transaction(True):
+            self._lock_state()
+            same = [stored for stored in self.faults() if stored.rule == rule]
+            return same[0] if same else self.add_fault(rule)
+
+    def _lock_state(self) -> None:
+        """Hold the state row until the transaction ends (SQLite's write transaction holds
+        the whole file already)."""
+
     def faults(self) -> list[StoredFault]:
         with self._transaction(False):
             rows = self._db.execute(
