@@ -92,6 +92,8 @@ def measure(sections: set[str], args: argparse.Namespace, raw: dict[str, Any]) -
     if "inprocess" in sections:
         print("In-process figures")
         raw["inprocess"] = inprocess_figures.measure(args.repeats)
+        raw["inprocess_hook_us"] = inprocess_figures.hook_microseconds()
+        print(f"  inside the emulator: {raw['inprocess_hook_us']:.1f} us per call")
     if "scale" in sections:
         print("Scale figures")
         accounts = max(1, args.scale_users // 1000)

@@ -109,6 +109,26 @@ def paired_rates(calls: int) -> tuple[float, float]:
     return total / spent["mock"], total / spent["stubbed"]
 
 
+def hook_microseconds(calls: int = CALLS) -> float:
+    """Microseconds of a mock_chime get_user spent inside the emulator (``Emulator.handle``):
+    what chime-local adds to boto3's own cost. Timed apart from the paired rates."""
+    client = _client()
+    with mock_chime(seed=SEED) as emulator:
+        handle = emulator.handle
+        spent = [0.0]
+
+        def timed(request: Any, may_block: bool = True) -> Any:
+            began = time.perf_counter()
+            try:
+                return handle(request, may_block)
+            finally:
+                spent[0] += time.perf_counter() - began
+
+        emulator.handle = timed  # type: ignore[method-assign]
+        _rate(lambda: client.get_user(AccountId=ACCOUNT, UserId=USER), calls)
+    return spent[0] / (calls + 50) * 1e6  # _rate's warm-up calls are timed too
+
+
 def moto_rate(calls: int) -> float:
     from moto import mock_aws
 
