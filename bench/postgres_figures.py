@@ -167,21 +167,26 @@ def table(figures: dict[str, Any]) -> list[str]:
 def analysis(figures: dict[str, Any], sqlite_cpu_us: float) -> list[str]:
     """Why the engine's targets are where they are, from this run's figures; ``sqlite_cpu_us``:
     the server CPU of a GetUser on SQLite at 16 connections."""
-    one, create = figures["GetUser_1"], figures["CreateUser_1"]
+    one, two, create = figures["GetUser_1"], figures["GetUser_2"], figures["CreateUser_1"]
     if "server_cpu_us" not in one:
         return []
+    ratio = two["requests_per_second"] / one["requests_per_second"]
+    short = "" if ratio >= 1.6 else ", short of 1.6x"
+    scaling = (
+        f"Two instances served {ratio:.2f}x one here{short}: each needs a core of its own, and "
+        "PostgreSQL and the two load generators share this machine's two cores with them, so "
+        "the figure moves with what else the machine runs."
+    )
     return [
         "PostgreSQL: a Chime request runs on the event loop in a greenlet that awaits each round "
         "trip (`chime_local.store.bridge`), and a GetUser makes four: the shared state's "
         "version, BEGIN, the lookup and COMMIT. One instance spent "
-        f"{one['server_cpu_us']:.0f} us of CPU per GetUser here, against {sqlite_cpu_us:.0f} us "
-        f"on SQLite, so its core serves at most about {1e6 / one['server_cpu_us']:,.0f} a "
+        f"{one['server_cpu_us']:,.0f} us of CPU per GetUser here, against {sqlite_cpu_us:,.0f} "
+        f"us on SQLite, so its core serves at most about {1e6 / one['server_cpu_us']:,.0f} a "
         "second; 0.5x of SQLite needs a request at about twice SQLite's CPU, which four round "
-        "trips through psycopg do not fit in. Two instances need a core each, and PostgreSQL and "
-        "the two load generators share this machine's two cores with them, so 1.6x one is out of "
-        "reach here. The writes of one tenant run one after another across instances (an "
-        "advisory lock taken before BEGIN), so CreateUser in one tenant, as measured, is bounded "
-        "by that queue and by the "
-        f"{create.get('server_cpu_us', 0):.0f} us of server CPU each costs (seven round trips).",
+        f"trips through psycopg do not fit in. {scaling} The writes of one tenant run one after "
+        "another across instances (an advisory lock taken before BEGIN), so CreateUser in one "
+        "tenant, as measured, is bounded by that queue and by the "
+        f"{create.get('server_cpu_us', 0):,.0f} us of server CPU each costs (seven round trips).",
         "",
     ]

@@ -6,8 +6,8 @@ SERIALIZABLE, reads included: the service checks its limits and uniqueness by re
 writing (one email per account, 25 numbers per tenant, 10 bots, ...), and under SERIALIZABLE
 PostgreSQL aborts one of two transactions that raced on the same rows or ranges instead of
 letting both commit. The aborted one surfaces as :class:`RetryTransaction`, which the emulator
-runs again; constraints (unique user ids, PINs,
-record keys) back the rest and surface as :class:`DuplicateKey`.
+runs again; constraints (unique user ids, PINs, record keys) back the rest and surface as
+:class:`DuplicateKey`.
 
 Every wait is bounded: connecting (``connect_timeout``), a pool checkout (``pool_timeout``), a
 statement (``statement_timeout``) and a silent peer (TCP keepalives and ``tcp_user_timeout``).
