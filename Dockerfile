@@ -11,7 +11,9 @@ RUN python -m pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 COPY --from=build /wheels /wheels
-RUN python -m pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+# with the postgres extra: CHIME_LOCAL_DB may be a postgresql:// URL (README, "Several servers")
+RUN for wheel in /wheels/*.whl; do python -m pip install --no-cache-dir "$wheel[postgres]"; done \
+    && rm -rf /wheels
 RUN useradd --system --uid 10001 --home-dir /data chime && mkdir -p /data && chown chime /data
 USER chime
 WORKDIR /data

@@ -143,6 +143,16 @@ def test_the_image_serves_get_user(installed: tuple[Path, dict[str, str]]) -> No
     assert data.exists()
 
 
+def test_the_image_can_use_postgresql(installed: tuple[Path, dict[str, str]]) -> None:
+    """The image installs the postgres extra: its engine (psycopg, its pool, greenlet) imports."""
+    root, env = installed
+    python = str(root / "venv" / "bin" / "python")
+    done = subprocess.run(
+        [python, "-c", "import chime_local.store.postgres"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_the_recipe_has_what_a_service_needs() -> None:
     final = read_dockerfile()[-1]
     assert final.base.startswith("python:") and final.base.endswith("-slim")

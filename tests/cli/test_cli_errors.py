@@ -261,3 +261,24 @@ def test_the_statuses_are_distinct_and_documented() -> None:
     assert errors.USAGE == 2
     for status in statuses:
         assert f"| `{status}` |" in readme
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "0"], ["export"]])
+def test_postgresql_without_its_extra_is_one_line(command: list[str]) -> None:
+    """Installed without the ``postgres`` extra (psycopg hidden here), a PostgreSQL ``--db``
+    says what to install, in one line with the database status, and starts nothing."""
+    program = (
+        "import sys; sys.modules['psycopg'] = None\n"  # as if it were not installed
+        "from chime_local.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))"
+    )
+    url = "postgresql://chime@127.0.0.1:1/chime"
+    done = subprocess.run(
+        [sys.executable, "-c", program, *command, "--db", url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == errors.DATABASE
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "pip install 'chime-local[postgres]'" in done.stderr

@@ -25,8 +25,13 @@ def is_postgres_url(target: str | None) -> bool:
 def open_store(target: str | None, *, durable: bool = False, lock_wait: float = 10.0) -> Store:
     """The store for a ``--db`` target (a PostgreSQL URL, an SQLite path, or None: memory)."""
     if is_postgres_url(target):
-        from chime_local.store.postgres import PostgresStore
-
+        try:
+            from chime_local.store.postgres import PostgresStore
+        except ImportError as missing:  # psycopg, its pool and greenlet come with the extra
+            raise StoreError(
+                f"PostgreSQL needs chime-local's postgres extra ({missing.name} is not "
+                "installed): pip install 'chime-local[postgres]'"
+            ) from missing
         assert target is not None
         return PostgresStore(target)
     from chime_local.store.sqlite import SqliteStore
