@@ -146,6 +146,8 @@ def parse_fault_option(text: str, operations: Collection[str]) -> FaultRule:
     if not amount:
         return FaultRule(operation, error, probability=1.0)
     if amount.startswith("x") and amount[1:].isdigit():
+        if int(amount[1:]) < 1:
+            raise ValueError(f"--fault {text!r}: the count must be a whole number of at least 1")
         return FaultRule(operation, error, count=int(amount[1:]))
     try:
         probability = float(amount)

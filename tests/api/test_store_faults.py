@@ -99,6 +99,31 @@ def test_postgres_down_is_a_503_health_answers_and_the_server_recovers(
     assert "Traceback" not in "".join(server.output)
 
 
+def test_after_a_long_outage_requests_succeed_within_seconds_and_health_agrees(
+    own_cluster: Cluster,
+) -> None:
+    """Reconnection does not back off for half a minute: once PostgreSQL is back after 16 s
+    away, requests succeed again within a few seconds, and health says ok only when they do."""
+    url = own_cluster.fresh_database()
+    with ServerProcess(db=url, extra_args=("--quiet",)) as server:
+        client = sdk_client(server.endpoint_url, fresh_tenant())
+        client.create_account(Name="Before outage")
+        own_cluster.pause()
+        try:
+            away = time.monotonic() + 16  # a backing-off pool would next try 15 s later
+            while time.monotonic() < away:  # clients keep calling through the outage
+                assert error_of(client.list_accounts)[:2] == ("ServiceUnavailableException", 503)
+                time.sleep(0.5)
+        finally:
+            own_cluster.resume()
+        back = time.monotonic()
+        while health(server)[1]["StoreStatus"] != "ok":
+            assert time.monotonic() - back < 6, "health did not see the database come back"
+            time.sleep(0.2)
+        assert [a["Name"] for a in client.list_accounts()["Accounts"]] == ["Before outage"]
+        assert time.monotonic() - back < 8
+
+
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_kill_9_under_write_load_loses_no_acknowledged_write(
     engine: str, tmp_path: Path, request: pytest.FixtureRequest

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -282,3 +283,25 @@ def test_postgresql_without_its_extra_is_one_line(command: list[str]) -> None:
     assert done.returncode == errors.DATABASE
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert "pip install 'chime-local[postgres]'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "cause"),
+    [
+        (lambda url: url.rsplit("/", 1)[0] + "/nosuchdb", 'database "nosuchdb" does not exist'),
+        (lambda url: url.replace("chime@", "nosuchuser@"), 'role "nosuchuser" does not exist'),
+    ],
+    ids=["no such database", "no such user"],
+)
+def test_a_wrong_postgresql_url_says_why_in_one_line(
+    postgres_cluster: Any, change: Any, cause: str
+) -> None:
+    url = change(postgres_cluster.admin_url)
+    done = subprocess.run(
+        [sys.executable, "-m", "chime_local", "export", "--db", url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == errors.DATABASE
+    assert done.stderr.count("\n") == 1 and cause in done.stderr, done.stderr

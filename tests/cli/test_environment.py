@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from chime_local.cli import build_parser, environment, parse, subcommands
+from chime_local.store.state import FaultRule
 from chime_local.testing import ServerProcess
 from tests.support import sdk_client
 
@@ -100,7 +101,10 @@ def test_every_kind_of_option_converts() -> None:
     )
     assert args["durable"] is True and args["verify_bot_endpoints"] is False
     assert (args["workers"], args["rate_limit"]) == (3, 2.5)
-    assert args["fault"] == ["GetUser=ThrottledClientException:x1", "*=ServiceFailureException:0.5"]
+    assert args["fault"] == [
+        FaultRule("GetUser", "ThrottledClientException", count=1),
+        FaultRule("*", "ServiceFailureException", probability=0.5),
+    ]
 
 
 def test_client_commands_read_only_the_endpoint_and_the_token() -> None:
@@ -125,3 +129,16 @@ def test_variables_of_exclusive_options_are_refused_together() -> None:
     assert refused.value.status == USAGE
     assert "CHIME_LOCAL_DB and CHIME_LOCAL_IN_MEMORY" in refused.value.message
     assert namespace(["serve", "--in-memory"], CHIME_LOCAL_DB="x.db")["in_memory"] is True
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["GetUser=Nope", "GetUser=ServiceFailureException:x0", "NoSuchOperation=ConflictException"],
+)
+def test_a_bad_fault_variable_is_refused_with_its_name(value: str) -> None:
+    from chime_local.cli.errors import USAGE, CliError
+
+    with pytest.raises(CliError) as refused:
+        parse(["serve"], {"CHIME_LOCAL_FAULT": value})
+    assert refused.value.status == USAGE
+    assert refused.value.message.startswith(f"CHIME_LOCAL_FAULT: {value!r}")

@@ -89,6 +89,7 @@ def test_fault_option(text: str, count: int | None, probability: float | None) -
         "GetUser=ServiceFailureException:2",
         "=ServiceFailureException",
         "GetUsr=ServiceFailureException",
+        "GetUser=ServiceFailureException:x0",
     ],
 )
 def test_bad_fault_options(text: str) -> None:

@@ -17,6 +17,7 @@ from chime_local.cli.database import check_database
 from chime_local.cli.errors import INPUT, NETWORK, USAGE, WORKERS, CliError
 from chime_local.cli.state import DEFAULT_DB
 from chime_local.config import Config
+from chime_local.store.state import FaultRule
 
 
 def _number(kind: Callable[[str], float], low: float, high: float | None, what: str) -> Any:
@@ -37,6 +38,18 @@ port_number = _number(int, 0, 65535, "a port number from 0 to 65535")
 positive_int = _number(int, 1, None, "a whole number of at least 1")
 non_negative_int = _number(int, 0, None, "a whole number of at least 0")
 positive_float = _number(float, 1e-9, None, "a positive number")
+
+
+def fault_option(text: str) -> FaultRule:
+    """A ``--fault`` value, checked as the admin API checks a rule (so a bad
+    ``CHIME_LOCAL_FAULT`` is refused with the variable's name, like every other variable)."""
+    from chime_local.guards import parse_fault_option
+    from chime_local.protocol.api import load_api
+
+    try:
+        return parse_fault_option(text, load_api().operations)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--fault ")) from None
 
 
 def add_commands(commands: Any) -> None:
@@ -90,6 +103,7 @@ def add_commands(commands: Any) -> None:
     serve.add_argument(
         "--fault",
         action="append",
+        type=fault_option,
         default=[],
         metavar="OP=ERROR[:P|:xN]",
         help="inject a fault: OP (or *) fails with ERROR, with probability P or the next N times "
@@ -125,8 +139,6 @@ def add_commands(commands: Any) -> None:
 def serve_config(args: argparse.Namespace) -> Config:
     """Build the server's configuration; :class:`CliError` names what is wrong."""
     from chime_local.auth.credentials import CredentialsError, load_credentials
-    from chime_local.guards import parse_fault_option
-    from chime_local.protocol.api import load_api
     from chime_local.server.serve import is_loopback
 
     _check_host(args.host)
@@ -140,11 +152,6 @@ def serve_config(args: argparse.Namespace) -> Config:
         )
     if not args.in_memory:
         check_database(args.db, must_exist=False)
-    operations = load_api().operations
-    try:
-        faults = tuple(parse_fault_option(text, operations) for text in args.fault)
-    except ValueError as exc:
-        raise CliError(USAGE, str(exc)) from None
     try:
         credentials = load_credentials(args.credentials) if args.credentials else None
     except (CredentialsError, OSError) as exc:
@@ -155,7 +162,7 @@ def serve_config(args: argparse.Namespace) -> Config:
         credentials=credentials,
         rate_limit=args.rate_limit,
         admin_token=args.admin_token,
-        faults=faults,
+        faults=tuple(args.fault),
         log_requests=not args.quiet,
         phone_number_quota=args.phone_number_quota,
         phone_number_order_delay=args.phone_number_order_delay,

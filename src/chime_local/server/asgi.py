@@ -111,7 +111,11 @@ class AsgiApp:
             if request.path != HEALTH_PATH:
                 return await loop.run_in_executor(self._threads, handle, request)
             with contextlib.suppress(TimeoutError):  # refresh the store's state, bounded
-                ping = loop.run_in_executor(self._threads, self.emulator.store.ping)
+                ping = (  # the way Chime requests reach the database
+                    self._run_bridged(self.emulator.store.ping)
+                    if self._bridged
+                    else loop.run_in_executor(self._threads, self.emulator.store.ping)
+                )
                 await asyncio.wait_for(ping, HEALTH_PING_SECONDS)
         try:
             return handle(request, False)

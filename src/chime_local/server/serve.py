@@ -86,6 +86,9 @@ def configure_logging() -> None:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    # While PostgreSQL is away, each request's answer logs "store unavailable"; the pools' own
+    # warning per reconnection attempt would repeat that several times a second.
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
 
 def serve(

@@ -59,6 +59,10 @@ POOL_TIMEOUT_SECONDS = 5.0
 # instead of a pool timeout each; the first checkout that succeeds marks the store available.
 OUTAGE_CHECKOUT_SECONDS = 0.3
 STATEMENT_TIMEOUT_MS = 5000
+# A pool that cannot reconnect retries with growing pauses (1 s, 2 s, 4 s, ...), which after a
+# long outage left requests failing for half a minute once the database was back. It gives up
+# after this long instead, and the next request that needs a connection starts a fresh attempt.
+RECONNECT_SECONDS = 2.0
 # An INSERT of plain values, which _execute_many sends as COPY when it has many rows.
 _PLAIN_INSERT = re.compile(r"INSERT INTO (\w+) \(([\w, ]+)\) VALUES \([?, ]+\)$")
 COPY_FROM_ROWS = 64  # an INSERT of this many rows or more is sent as COPY
@@ -284,7 +288,7 @@ class PostgresStore(SqlVerbs):
         self._sql: dict[str, str] = {}
         self._pool_size = pool_size
         self._pool_timeout = pool_timeout
-        self._connection = {
+        self._connection: dict[str, Any] = {
             "autocommit": True,  # transactions are opened explicitly, SERIALIZABLE
             "connect_timeout": connect_timeout,
             "options": f"-c statement_timeout={statement_timeout_ms}",
@@ -303,10 +307,12 @@ class PostgresStore(SqlVerbs):
             open=False,
             name="chime-local",
             kwargs=self._connection,
+            reconnect_timeout=RECONNECT_SECONDS,
         )
         self._blocking = _Link(self._pool)
         self._bridged: _BridgedLink | None = None  # made on the first bridged request
         try:
+            self._first_contact()
             self._pool.open(wait=True, timeout=connect_timeout + 1)
             run_migrations(self, POSTGRES_MIGRATIONS)
             self.state = PostgresServerState(self)  # clock, faults, rate buckets, log
@@ -316,6 +322,15 @@ class PostgresStore(SqlVerbs):
         except BaseException:
             self._pool.close()
             raise
+
+    def _first_contact(self) -> None:
+        """One direct connection before the pool opens, so that a wrong host, port, user or
+        database is refused at once with its cause (the pool would only retry, warning)."""
+        try:
+            psycopg.connect(self.url, **self._connection).close()
+        except psycopg.Error as error:
+            cause = " ".join(str(error).split())
+            raise StoreUnavailable(f"cannot use PostgreSQL at {self.describe()}: {cause}") from None
 
     # -- the connection ---------------------------------------------------------------------
 
@@ -345,6 +360,7 @@ class PostgresStore(SqlVerbs):
                 open=False,
                 name="chime-local-loop",
                 kwargs=self._connection,
+                reconnect_timeout=RECONNECT_SECONDS,
             )
             self._bridged = _BridgedLink(pool, loop)
         return self._bridged
