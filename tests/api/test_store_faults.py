@@ -124,6 +124,35 @@ def test_after_a_long_outage_requests_succeed_within_seconds_and_health_agrees(
         assert time.monotonic() - back < 8
 
 
+def test_health_answers_at_once_while_the_database_is_silent(own_cluster: Cluster) -> None:
+    """A database that swallows traffic holds its pings; the health check still answers within
+    its bound each time (one ping goes on, no second one starts), and once the connections are
+    cut the server recovers."""
+    url = own_cluster.fresh_database()
+    relay = Relay(own_cluster.port)
+    through_relay = url.replace(f":{own_cluster.port}/", f":{relay.port}/")
+    try:
+        with ServerProcess(db=through_relay, extra_args=("--quiet",)) as server:
+            client = sdk_client(server.endpoint_url, fresh_tenant())
+            client.create_account(Name="Before silence")
+            relay.silence()
+            for _ in range(3):
+                status, _, seconds = health(server)
+                assert status == 200 and seconds < 2.5
+            relay.cut()
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    names = [a["Name"] for a in client.list_accounts()["Accounts"]]
+                    break
+                except ClientError:
+                    assert time.monotonic() < deadline, "the server did not recover"
+                    time.sleep(0.3)
+            assert names == ["Before silence"]
+    finally:
+        relay.close()
+
+
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_kill_9_under_write_load_loses_no_acknowledged_write(
     engine: str, tmp_path: Path, request: pytest.FixtureRequest

@@ -100,8 +100,7 @@ class _Link:
     def run(self, conn: Any, sql: str, args: Sequence[Any] | None = None) -> Any:
         return conn.execute(sql, args)
 
-    def run_many(self, conn: Any, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        rows = list(rows)
+    def run_many(self, conn: Any, sql: str, rows: list[Sequence[Any]]) -> None:
         copy_statement = _copy_statement(sql, rows)
         with conn.cursor() as cursor:
             if copy_statement is None:
@@ -137,8 +136,8 @@ class _BridgedLink:
     def run(self, conn: Any, sql: str, args: Sequence[Any] | None = None) -> Any:
         return wait_for(_fetched(conn, sql, args))
 
-    def run_many(self, conn: Any, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        wait_for(_run_many(conn, sql, list(rows)))
+    def run_many(self, conn: Any, sql: str, rows: list[Sequence[Any]]) -> None:
+        wait_for(_run_many(conn, sql, rows))
 
     def checkin(self, conn: Any) -> None:
         wait_for(self.pool.putconn(conn))
