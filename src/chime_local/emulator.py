@@ -3,12 +3,16 @@
 Both adapters (the ASGI server and the in-process botocore hook) hand an :class:`HttpRequest` to
 :meth:`Emulator.handle` and get an :class:`HttpResponse` back. The pipeline, top to bottom::
 
-    sync state -> authenticate -> throttle -> route -> authorize -> faults -> parse
-               -> validate -> handler (in one store transaction) -> serialize -> request log
+    authenticate -> throttle -> route -> authorize -> faults -> parse -> validate
+                 -> handler (in one store transaction, checking the state) -> serialize
+                 -> request log
 
 The server's own state (clock setting, fault rules, rate buckets, request log) is kept by the
 store (``store.state``), so every worker and instance agrees; the clock setting and fault rules
-are cached here and re-read when the state's version moved ("sync state").
+are cached here. The request's transaction reads the state's version (on PostgreSQL with its
+first statement, no round trip of its own); when it moved, the caches are re-read and the
+request runs again on them, its first answer rolled back. A request that counts something in
+the state before its transaction (a rate token, a fault rule's draw) reads the version first.
 
 Any :class:`ChimeError` becomes its wire response in the serializer; anything else is logged with
 its traceback and answered as ``ServiceFailureException`` naming the request id. There is no
@@ -26,6 +30,7 @@ import random
 import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -58,6 +63,7 @@ from chime_local.service.pagination import TokenCodec
 from chime_local.service.users import accept_invitation
 from chime_local.store import (
     DuplicateKey,
+    ReadAgain,
     RetryTransaction,
     Store,
     StoreBusy,
@@ -76,6 +82,32 @@ _UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 # A transaction the database aborted to stay serializable (PostgreSQL), or a read whose write
 # found the file locked by another process (SQLite), is run again for at most this long.
 _RETRY_SECONDS = 10.0
+
+
+# A request runs again when the server state (clock, fault rules) moved under it; this many
+# attempts at most, the last one answers whatever it found.
+_STATE_ATTEMPTS = 3
+
+
+class StateMoved(Exception):
+    """Another process changed the server state since this process cached it."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """One run of the request pipeline: what it found and answered."""
+
+    moment: datetime
+    caller: Caller = _ANONYMOUS
+    operation: Operation | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    response: HttpResponse = field(default=None)  # type: ignore[assignment]
+    state_checked: bool = False  # the answer was made on state known to be current
+    stale: bool = False  # the state moved: run again
 
 
 class WouldBlock(Exception):
@@ -120,6 +152,7 @@ class Emulator:
         self._request_bits = random.Random().getrandbits  # seeded from the OS, per emulator
         self._in_flight = 0  # requests being handled now (the request log batches under load)
         self._in_flight_lock = threading.Lock()
+        self._multi_statement_reads: set[str] = set()  # operations not run as single reads
 
     def close(self) -> None:
         if self.access_log is not None:
@@ -156,42 +189,24 @@ class Emulator:
             raise WouldBlock(request.path)  # before anything is counted (rate, faults, log)
         request_id = self.new_request_id()
         began = time.perf_counter()
-        self.begin(may_block)
-        caller, operation, params = _ANONYMOUS, None, {}
-        moment = self.clock.now()  # the one instant of this request, for its handler and its log
-        try:
-            caller = self.authenticator.authenticate(request)
-            if self.rate_limiter is not None:
-                self.rate_limiter.check(caller.access_key)
-            query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
-            match = self.router.route(request.method, request.path, query)
-            operation = match.operation
-            self.authenticator.authorize(caller, operation.action, match.labels.get("AccountId"))
-            self.faults.check(operation.name, caller.access_key)
-            params = parse_request(operation, match.labels, query, request.body)
-            self.validator.validate(operation.input_shape, params)
-            response = self._run(operation, caller, params, request_id, moment, may_block)
-        except ChimeError as error:
-            response = error_response(error, request_id)
-        except StoreError as error:
-            if isinstance(error, StoreBusy) and not may_block:
-                raise  # the adapter runs it again where waiting is allowed
-            response = error_response(_store_failure(error, request_id), request_id)
-        except WouldBlock:
-            raise
-        except Exception:
-            log.exception("request %s failed", request_id)
-            failure = ServiceFailureException(
-                f"An internal error occurred; request id {request_id}"
-            )
-            response = error_response(failure, request_id)
-        params = loggable(params, len(request.body))  # the log keeps no huge request
+        # Counting something in the state before the transaction (a rate token, a fault rule's
+        # draw) needs the state current first, so that no second attempt counts it again;
+        # otherwise the request's transaction checks the version (see _attempt).
+        synced = self.rate_limiter is not None or self.faults.armed()
+        self.begin(may_block, sync=synced)
+        attempt = self._attempt(request, request_id, may_block, first=True, synced=synced)
+        for _ in range(_STATE_ATTEMPTS - 1):
+            if not attempt.stale:
+                break
+            attempt = self._attempt(request, request_id, may_block, first=False, synced=True)
+        response = attempt.response
+        params = loggable(attempt.params, len(request.body))  # the log keeps no huge request
         error_type = response.headers.get("x-amzn-errortype")
         self.calls.record(
             Call(
-                moment,
-                caller.access_key,
-                operation,
+                attempt.moment,
+                attempt.caller.access_key,
+                attempt.operation,
                 params,
                 response.status,
                 error_type,
@@ -200,8 +215,56 @@ class Emulator:
             ),
             alone=self._in_flight == 1,
         )
+        operation = attempt.operation
         self.log_line(request, operation.name if operation else "-", response, began, request_id)
         return response
+
+    def _attempt(
+        self, request: HttpRequest, request_id: str, may_block: bool, *, first: bool, synced: bool
+    ) -> _Attempt:
+        """Run the pipeline once on the cached clock and fault rules (``synced``: just re-read).
+        The request's transaction reads the server state's version with its first statement;
+        when that shows another process changed the state, or an attempt that did not reach a
+        transaction and ran on unchecked caches finds so afterwards, the caches are refreshed
+        and the attempt is marked stale: its answer is thrown away (its transaction rolled
+        back) and the pipeline runs again. The rate limit is counted on the first attempt only."""
+        attempt = _Attempt(self.clock.now(), state_checked=synced)  # the attempt's one instant
+        try:
+            attempt.caller = caller = self.authenticator.authenticate(request)
+            if self.rate_limiter is not None and first:
+                self.rate_limiter.check(caller.access_key)
+            query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
+            match = self.router.route(request.method, request.path, query)
+            attempt.operation = operation = match.operation
+            self.authenticator.authorize(caller, operation.action, match.labels.get("AccountId"))
+            self.faults.check(operation.name, caller.access_key)
+            attempt.params = parse_request(operation, match.labels, query, request.body)
+            self.validator.validate(operation.input_shape, attempt.params)
+            attempt.response = self._run(
+                operation, caller, attempt.params, request_id, attempt, may_block
+            )
+        except StateMoved as moved:
+            self._adopt_state(moved.version)
+            attempt.stale = True
+            return attempt
+        except ChimeError as error:
+            attempt.response = error_response(error, request_id)
+        except StoreError as error:
+            if isinstance(error, StoreBusy) and not may_block:
+                raise  # the adapter runs it again where waiting is allowed
+            attempt.response = error_response(_store_failure(error, request_id), request_id)
+            attempt.state_checked = True  # the database is away: serve with what is cached
+        except WouldBlock:
+            raise
+        except Exception:
+            log.exception("request %s failed", request_id)
+            failure = ServiceFailureException(
+                f"An internal error occurred; request id {request_id}"
+            )
+            attempt.response = error_response(failure, request_id)
+        if not attempt.state_checked:
+            attempt.stale = self._sync_state()
+        return attempt
 
     def begin(self, may_block: bool, *, sync: bool = True) -> None:
         """What every request does first (the admin application's too): allow or forbid waiting
@@ -227,21 +290,39 @@ class Emulator:
         """The modeled answer to a failure of the storage engine."""
         return error_response(_store_failure(error, request_id), request_id)
 
-    def _sync_state(self) -> None:
-        """Re-read the cached clock setting and fault rules if another process changed them.
-        While the database is away the cached ones stay: the request's own transaction will
-        answer 503."""
+    def _sync_state(self) -> bool:
+        """Re-read the cached clock setting and fault rules if another process changed them:
+        whether it did. While the database is away the cached ones stay: the request's own
+        transaction will answer 503."""
+        version = self._read_version()
+        if version is None or version == self._state_version:
+            return False
+        self._adopt_state(version)
+        return True
+
+    def _read_version(self) -> int | None:
+        """The server state's version; None when it cannot be read (the cached state serves)."""
         try:
-            version = self.state.version()
-            if version != self._state_version:
-                self.clock.refresh()
-                self.faults.refresh()
-                self._state_version = version
+            return self.state.version()
         except StoreError:
-            return
+            return None
         except Exception:  # e.g. the database locked too long: serve with what is cached
             log.exception("reading the server state failed; the cached clock and faults serve")
-            return
+            return None
+
+    def _adopt_state(self, version: int) -> None:
+        """Re-read the clock setting and fault rules, which are at ``version`` or later."""
+        self.clock.refresh()
+        self.faults.refresh()
+        self._state_version = version
+
+    def _require_current_state(self, attempt: _Attempt) -> None:
+        """In the request's transaction: go on only if the cached state is current (the
+        version comes with the transaction's first statement on PostgreSQL)."""
+        version = self._read_version()
+        if version is not None and version != self._state_version:
+            raise StateMoved(version)
+        attempt.state_checked = True
 
     def _run(
         self,
@@ -249,18 +330,18 @@ class Emulator:
         caller: Caller,
         params: dict[str, Any],
         request_id: str,
-        moment: datetime,
+        attempt: _Attempt,
         may_block: bool = True,
     ) -> HttpResponse:
         handler = self.handlers.get(operation.name)
         if handler is None:
             raise NotImplementedOperation(f"{operation.name} is not implemented by chime-local yet")
-        ctx = self.context(caller, moment)
+        ctx = self.context(caller, attempt.moment)
         prepare = BEFORE_TRANSACTION.get(operation.name)
         if prepare is not None:
             self.store.off_loop(prepare, ctx, params)  # an HTTPS check: never on the loop
         writes = operation.writes or operation.name in SETTLED_ON_READ
-        result = self._transact(handler, ctx, params, writes, may_block)
+        result = self._transact(handler, ctx, params, writes, may_block, attempt)
         return self.serializer.success(operation, result, request_id)
 
     def _transact(
@@ -270,19 +351,42 @@ class Emulator:
         params: dict[str, Any],
         writes: bool,
         may_block: bool,
+        attempt: _Attempt,
     ) -> Mapping[str, Any] | None:
         """Run the handler in one transaction, again (bounded) when the engine asks for it.
+        Its answer, an error included, stands only if the cached state was current
+        (:meth:`_require_current_state`); else the transaction rolls back.
+
+        A read runs as a single read (its transaction ends with its first statement: one round
+        trip on PostgreSQL) until an answer of its operation, an error aside, needed more than
+        one statement; from then on that operation's reads are plain transactions.
 
         Retries happen only where waiting is allowed: on a worker thread, in-process, or in a
         bridged PostgreSQL request (its pause awaits on the loop). Called on the event loop
         itself, a :class:`StoreBusy` goes up to the adapter, which runs the request again on a
         thread."""
+        name = attempt.operation.name if attempt.operation else ""
+        single_read = not writes and name not in self._multi_statement_reads
+        read_again = False
         deadline = time.monotonic() + _RETRY_SECONDS
         pause = 0.001
         while True:
             try:
-                with self.store.transaction(writes, wait=may_block, serialize_on=ctx.tenant):
-                    return handler(ctx, params)
+                with self.store.transaction(
+                    writes, wait=may_block, serialize_on=ctx.tenant, single_read=single_read
+                ):
+                    try:
+                        result = handler(ctx, params)
+                    except ChimeError:
+                        self._require_current_state(attempt)
+                        raise
+                    self._require_current_state(attempt)
+                if read_again:  # and answered: this operation's answers take more statements
+                    self._multi_statement_reads.add(name)
+                return result
+            except ReadAgain:
+                single_read, read_again = False, True
+                continue
             except (RetryTransaction, StoreBusy) as error:
                 if isinstance(error, StoreBusy) and not may_block:
                     raise

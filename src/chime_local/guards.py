@@ -100,6 +100,10 @@ class FaultInjector:
         self._cached = [kept for kept in self._cached if kept.rule_id != rules[index].rule_id]
         return True
 
+    def armed(self) -> bool:
+        """Whether any cached rule may fire (checking a call then counts it in the state)."""
+        return bool(self._cached)
+
     def rules(self) -> list[StoredFault]:
         """The rules that can still fire, as stored now."""
         return self._state.faults()

@@ -91,6 +91,7 @@ def test_writes_serialized_on_one_tenant_run_one_after_another(target: str) -> N
 
     def write(store: Store, name: str) -> None:
         with store.transaction(serialize_on=TENANT):
+            store.account_exists("acc-1")  # the first statement takes the lock (PostgreSQL)
             order.append(f"{name} in")
             inside.set()
             time.sleep(0.3)

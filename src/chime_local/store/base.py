@@ -43,6 +43,11 @@ class RetryTransaction(StoreError):
     """The engine aborted the transaction to keep concurrent ones serializable: run it again."""
 
 
+class ReadAgain(StoreError):
+    """A ``single_read`` transaction made a second statement after the engine had already ended
+    it with its first: run the block again as a plain transaction."""
+
+
 class DuplicateKey(StoreError):
     """A uniqueness constraint refused the write (a concurrent request took the same key)."""
 
@@ -80,11 +85,18 @@ class Store(Protocol):
 
     def ping(self) -> bool: ...
     def transaction(
-        self, write: bool = True, *, wait: bool | None = None, serialize_on: str | None = None
+        self,
+        write: bool = True,
+        *,
+        wait: bool | None = None,
+        serialize_on: str | None = None,
+        single_read: bool = False,
     ) -> AbstractContextManager[None]:
         """A transaction; ``wait``: whether a lock may be waited for (False on the event loop;
         None: as :meth:`allow_waiting` said for this thread); ``serialize_on``: writes with the
-        same key may be run one at a time (a tenant)."""
+        same key may be run one at a time (a tenant); ``single_read``: a read the caller can run
+        again, which the engine may end together with its first statement (PostgreSQL: one
+        round trip), raising :class:`ReadAgain` at a second one."""
         ...
 
     def allow_waiting(self, allowed: bool) -> None:

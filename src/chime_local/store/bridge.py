@@ -28,14 +28,19 @@ T = TypeVar("T")
 
 
 class Slot:
-    """What one request keeps of the store while it runs: its connection and nesting depth."""
+    """What one request keeps of the store while it runs: its connection, nesting depth, the
+    opening of its transaction while not yet sent, and the state version read with it."""
 
-    __slots__ = ("conn", "depth", "link")
+    __slots__ = ("conn", "depth", "ended", "link", "opening", "single_read", "version")
 
     def __init__(self) -> None:
         self.conn: Any = None  # the open transaction's connection
         self.link: Any = None  # the pool it came from (the engine's)
         self.depth = 0
+        self.opening: Any = None  # what starts the transaction, sent with its first statement
+        self.version: int | None = None  # the server state's version, read by the opening
+        self.single_read = False  # the transaction may end with its first statement
+        self.ended = False  # and it did
 
 
 class BridgedRequest(greenlet):

@@ -12,8 +12,8 @@ runs again; constraints (unique user ids, PINs, record keys) back the rest and s
 Every wait is bounded: connecting (``connect_timeout``), a pool checkout (``pool_timeout``), a
 statement (``statement_timeout``) and a silent peer (TCP keepalives and ``tcp_user_timeout``).
 A database that is down or unreachable turns into :class:`StoreUnavailable` (a 503) within those
-bounds; the pool reconnects in the background, and a stale connection found at ``BEGIN`` is
-replaced once, so the instance recovers without a restart. A COMMIT whose answer was lost is
+bounds; the pool reconnects in the background, and a stale connection found by a transaction's
+first query is replaced once, so the instance recovers without a restart. A COMMIT whose answer was lost is
 reported as unavailable, never as success.
 
 Calls wait on the network (``blocks = True``). The server runs a Chime request for this engine
@@ -33,7 +33,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -42,6 +42,7 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
 from chime_local.store.base import (
     DuplicateKey,
+    ReadAgain,
     RetryTransaction,
     StoreError,
     StoreUnavailable,
@@ -110,6 +111,20 @@ class _Link:
                 for row in rows:
                     copy.write_row(row)
 
+    def open(self, conn: Any, first: _First) -> tuple[int | None, _Rows | None]:
+        """Send ``first`` in one query: the version its opening read and its statement's rows
+        (None without a statement)."""
+        cursor = psycopg.ClientCursor(conn)
+        cursor.execute(first.text, first.args)
+        for _ in range(first.opening.results - 1):
+            cursor.nextset()
+        version = int(cursor.fetchone()[0]) if first.opening.reads_version else None  # type: ignore[index]
+        if first.sql is None:
+            return version, None
+        cursor.nextset()
+        rows = cursor.fetchall() if cursor.description is not None else []
+        return version, _Rows(rows, cursor.rowcount)
+
     def checkin(self, conn: Any) -> None:
         self.pool.putconn(conn)  # a broken connection is discarded by the pool
 
@@ -138,6 +153,9 @@ class _BridgedLink:
 
     def run_many(self, conn: Any, sql: str, rows: list[Sequence[Any]]) -> None:
         wait_for(_run_many(conn, sql, rows))
+
+    def open(self, conn: Any, first: _First) -> tuple[int | None, _Rows | None]:
+        return wait_for(_opened(conn, first))
 
     def checkin(self, conn: Any) -> None:
         wait_for(self.pool.putconn(conn))
@@ -168,6 +186,56 @@ async def _fetched(conn: Any, sql: str, args: Sequence[Any] | None) -> _Rows:
     return _Rows(rows, cursor.rowcount)
 
 
+async def _opened(conn: Any, first: _First) -> tuple[int | None, _Rows | None]:
+    """:meth:`_Link.open` on an asynchronous connection."""
+    cursor = psycopg.AsyncClientCursor(conn)
+    await cursor.execute(first.text, first.args)
+    for _ in range(first.opening.results - 1):
+        cursor.nextset()
+    version = int((await cursor.fetchone())[0]) if first.opening.reads_version else None  # type: ignore[index]
+    if first.sql is None:
+        return version, None
+    cursor.nextset()
+    rows = await cursor.fetchall() if cursor.description is not None else []
+    return version, _Rows(rows, cursor.rowcount)
+
+
+class _Opening(NamedTuple):
+    """What starts a transaction (the tenant lock, ``BEGIN``, the read of the server state's
+    version), sent in one query together with the transaction's first statement: that query
+    binds its values on the client, the one way PostgreSQL takes several statements at once."""
+
+    text: str
+    results: int  # the results the text produces, the version's last
+    reads_version: bool
+
+
+class _First(NamedTuple):
+    """The first query of a transaction: its opening, then its first statement ``sql`` with
+    ``args`` (None: the opening alone) and, when it ``ends`` the transaction, COMMIT."""
+
+    opening: _Opening
+    sql: str | None
+    args: Sequence[Any] | None
+    ends: bool
+
+    @property
+    def text(self) -> str:
+        text = self.opening.text if self.sql is None else f"{self.opening.text}; {self.sql}"
+        return f"{text}; COMMIT" if self.ends else text
+
+
+_VERSION = "SELECT version FROM state_server"
+
+
+def _opening(begin: str, lock: int | None, reads_version: bool) -> _Opening | None:
+    """The opening of a transaction; None when there is nothing to send (autocommit)."""
+    parts = [f"SELECT pg_advisory_lock({lock:d})", "COMMIT"] if lock is not None else []
+    parts += [begin] if begin else []  # (COMMIT above ends the lock's implicit block)
+    parts += [_VERSION] if reads_version else []
+    return _Opening("; ".join(parts), len(parts), reads_version) if parts else None
+
+
 async def _run_many(conn: Any, sql: str, rows: list[Sequence[Any]]) -> None:
     copy_statement = _copy_statement(sql, rows)
     async with conn.cursor() as cursor:
@@ -192,6 +260,10 @@ def _copy_statement(sql: str, rows: list[Sequence[Any]]) -> str | None:
 class _Transaction:
     """One transaction on a pooled connection; nested blocks join the outer one.
 
+    Nothing is sent when the block starts: the opening (:class:`_Opening`) goes with the first
+    statement, so a GetUser is two round trips (opening and lookup, then COMMIT), and a block
+    that makes no statement sends nothing at all.
+
     With a ``serialize_on`` key, the connection first takes a session advisory lock on it (before
     ``BEGIN``, so the transaction's snapshot is taken once the lock is held) and releases it
     after the end: writes of one tenant then run one after another on every instance, so
@@ -199,17 +271,28 @@ class _Transaction:
     tenants.
     """
 
-    __slots__ = ("_begin", "_outermost", "_serialize_on", "_store")
+    __slots__ = (
+        "_begin",
+        "_outermost",
+        "_reads_version",
+        "_serialize_on",
+        "_single_read",
+        "_store",
+    )
 
     def __init__(
         self,
         store: PostgresStore,
         begin: str = "BEGIN ISOLATION LEVEL SERIALIZABLE",
         serialize_on: str | None = None,
+        reads_version: bool = False,
+        single_read: bool = False,
     ) -> None:
         self._store = store
         self._begin = begin
         self._serialize_on = serialize_on
+        self._reads_version = reads_version
+        self._single_read = single_read
         self._outermost = False
 
     def __enter__(self) -> None:
@@ -219,7 +302,11 @@ class _Transaction:
             return
         lock = None if self._serialize_on is None else _lock_key(self._serialize_on)
         slot.link = self._store._link()
-        slot.conn = self._store._begin(slot.link, self._begin, lock)
+        slot.conn = self._store._checkout(slot.link)
+        slot.opening = _opening(self._begin, lock, self._reads_version)
+        slot.version = None
+        slot.single_read = self._single_read
+        slot.ended = False
         slot.depth = 1
         self._outermost = True
 
@@ -230,17 +317,25 @@ class _Transaction:
             slot.depth -= 1
             return
         conn, link = slot.conn, slot.link
-        slot.conn = None
-        locked = self._serialize_on is not None
+        sent = slot.opening is None and not slot.ended  # (ended: it committed with its read)
+        slot.conn = slot.opening = None
+        if conn is not None:  # (None: its replacement could not be had, see PostgresStore._open)
+            self._end(conn, link, sent, "COMMIT" if error_type is None else "ROLLBACK")
+        if isinstance(error, BaseException):
+            _raise_translated(error)
+        store.available = True
+
+    def _end(self, conn: Any, link: _Link | _BridgedLink, sent: bool, ending: str) -> None:
+        """End the transaction if its opening was sent, release the lock, return ``conn``."""
+        locked = self._serialize_on is not None and sent
         try:
-            ending = "COMMIT" if error_type is None else "ROLLBACK"
             if locked:  # one round trip; a failed COMMIT skips the unlock (done below)
                 link.run(conn, f"{ending}; {_UNLOCK}")
                 locked = False
-            elif self._begin:  # (an autocommit block has nothing to end)
+            elif self._begin and sent:  # (an autocommit block has nothing to end)
                 link.run(conn, ending)
         except psycopg.Error as failure:
-            store.available = not isinstance(translate(failure), StoreUnavailable)
+            self._store.available = not isinstance(translate(failure), StoreUnavailable)
             _raise_translated(failure)
             raise
         finally:
@@ -250,9 +345,6 @@ class _Transaction:
                         link.run(conn, _UNLOCK)
             finally:
                 link.checkin(conn)
-        if isinstance(error, BaseException):
-            _raise_translated(error)
-        store.available = True
 
 
 _UNLOCK = "SELECT pg_advisory_unlock_all()"
@@ -364,39 +456,49 @@ class PostgresStore(SqlVerbs):
             self._bridged = _BridgedLink(pool, loop)
         return self._bridged
 
-    def _begin(self, link: _Link | _BridgedLink, begin: str, lock: int | None = None) -> Any:
-        """A pooled connection (blocking or asynchronous, as ``link`` gives them) inside ``begin``
-        (empty: autocommit); a stale one (the server
-        restarted since it was opened) is discarded and replaced once, as nothing has been sent
-        on it yet."""
+    def _checkout(self, link: _Link | _BridgedLink) -> Any:
+        """A pooled connection (blocking or asynchronous, as ``link`` gives them); while the
+        database is known to be away, waiting a short while only."""
+        try:
+            return link.checkout(None if self.available else OUTAGE_CHECKOUT_SECONDS)
+        except PoolTimeout as error:
+            self.available = False
+            raise StoreUnavailable(
+                f"no connection to PostgreSQL at {self.describe()} within the pool timeout"
+            ) from error
+
+    def _open(self, slot: Slot, sql: str | None, args: Sequence[Any] | None) -> _Rows | None:
+        """Send the transaction's opening with its first statement (``sql``; None: alone), and
+        for a single read the COMMIT after it. A connection found stale (the server restarted
+        since it was pooled) is replaced once: nothing of the transaction can have been done
+        on it."""
+        link: _Link | _BridgedLink = slot.link
+        opening = slot.opening
         for attempt in range(2):
+            slot.opening = None  # sent, from here: the end releases what it took
+            first = _First(opening, sql, args, ends=slot.single_read and sql is not None)
             try:
-                conn = link.checkout(None if self.available else OUTAGE_CHECKOUT_SECONDS)
-            except PoolTimeout as error:
-                self.available = False
-                raise StoreUnavailable(
-                    f"no connection to PostgreSQL at {self.describe()} within the pool timeout"
-                ) from error
-            try:
-                if lock is not None:  # one round trip (COMMIT ends the lock's implicit block)
-                    link.run(conn, f"SELECT pg_advisory_lock({lock:d}); COMMIT; {begin}")
-                elif begin:
-                    link.run(conn, begin)
-                return conn
-            except BaseException as error:  # a cancelled request too: nothing may leak
-                try:
-                    if lock is not None and not conn.broken:
-                        with contextlib.suppress(psycopg.Error):  # never pool a held lock
-                            link.run(conn, f"ROLLBACK; {_UNLOCK}")
-                finally:
-                    link.checkin(conn)
-                if not isinstance(error, psycopg.Error):
+                version, rows = link.open(slot.conn, first)
+                slot.version, slot.ended = version, first.ends
+                return rows
+            except psycopg.Error:
+                if attempt or not slot.conn.broken:
                     raise
-                if attempt or not conn.broken:
-                    self.available = False
-                    _raise_translated(error)
-                    raise
+            link.checkin(slot.conn)
+            slot.conn = None
+            slot.conn = self._checkout(link)
+            slot.opening = opening
         raise AssertionError("unreachable")
+
+    def version_seen(self) -> int | None:
+        """The server state's version as the open transaction's opening read it (sending the
+        opening now if no statement went yet); None outside such a transaction."""
+        slot = self._slot()
+        if slot.conn is None:
+            return None
+        if slot.opening is not None and slot.opening.reads_version:
+            self._open(slot, None, None)
+        return slot.version
 
     def _execute(self, sql: str, args: Sequence[Any]) -> Any:
         slot = self._slot()
@@ -406,6 +508,10 @@ class PostgresStore(SqlVerbs):
         text = self._sql.get(sql)
         if text is None:
             text = self._sql[sql] = sql.replace("?", "%s")
+        if slot.opening is not None:
+            return self._open(slot, text, args)
+        if slot.ended:
+            raise ReadAgain("a single read made a second statement")
         return slot.link.run(slot.conn, text, args)
 
     def _execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
@@ -418,6 +524,10 @@ class PostgresStore(SqlVerbs):
             with self.transaction():
                 self._execute_many(sql, rows)
                 return
+        if slot.opening is not None:
+            self._open(slot, None, None)
+        if slot.ended:
+            raise ReadAgain("a single read made a second statement")
         slot.link.run_many(slot.conn, sql, rows)
 
     # -- the store's own verbs ----------------------------------------------------------------
@@ -465,9 +575,19 @@ class PostgresStore(SqlVerbs):
         or on threads)."""
 
     def transaction(
-        self, write: bool = True, *, wait: bool | None = None, serialize_on: str | None = None
+        self,
+        write: bool = True,
+        *,
+        wait: bool | None = None,
+        serialize_on: str | None = None,
+        single_read: bool = False,
     ) -> _Transaction:
-        return _Transaction(self, serialize_on=serialize_on if write else None)
+        return _Transaction(
+            self,
+            serialize_on=serialize_on if write else None,
+            reads_version=True,
+            single_read=single_read and not write,
+        )
 
     @contextmanager
     def bulk_cache(self, mebibytes: int = 256) -> Iterator[None]:
@@ -489,6 +609,8 @@ class PostgresStore(SqlVerbs):
 
     def run_script(self, sql: str) -> None:
         slot = self._slot()
+        if slot.opening is not None:
+            self._open(slot, None, None)
         slot.link.run(slot.conn, sql)
 
     def migrations_applied(self) -> list[str]:

@@ -204,11 +204,17 @@ class SqliteStore(SqlVerbs):
         self._thread.may_wait = allowed
 
     def transaction(
-        self, write: bool = True, *, wait: bool | None = None, serialize_on: str | None = None
+        self,
+        write: bool = True,
+        *,
+        wait: bool | None = None,
+        serialize_on: str | None = None,
+        single_read: bool = False,
     ) -> _Transaction:
         """Run a block atomically; nested blocks join the outer transaction. Without ``wait``,
         whether a lock may be waited for is what :meth:`allow_waiting` said for this thread.
-        SQLite runs one write at a time anyway, so ``serialize_on`` has nothing to add.
+        SQLite runs one write at a time anyway, so ``serialize_on`` has nothing to add, and a
+        read costs no round trip, so neither has ``single_read``.
 
         One connection serves every thread of the process (in-process mode may be called from a
         thread pool), so a block holds the store's lock from start to end.

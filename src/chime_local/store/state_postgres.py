@@ -57,6 +57,13 @@ class PostgresServerState(SqliteServerState):
 
     def __init__(self, store: PostgresStore) -> None:
         super().__init__(_Statements(store), store.state_transaction)  # type: ignore[arg-type]
+        self._store = store
+
+    def version(self) -> int:
+        """Inside a request's transaction, the version its opening read along with its first
+        statement (no round trip of its own); elsewhere, one autocommit read."""
+        seen = self._store.version_seen()
+        return super().version() if seen is None else seen
 
     def advance_clock(self, seconds: float) -> ClockSetting:
         with self._transaction(True):

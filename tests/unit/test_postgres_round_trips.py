@@ -1,0 +1,166 @@
+"""What the PostgreSQL engine sends per transaction, counted at its link to the database.
+
+A transaction's opening (tenant lock, BEGIN, the read of the server state's version) goes with
+its first statement; a single read also ends with it, and a second statement of a single read
+asks the caller to read again. The emulator learns which reads take more than one statement.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+
+from chime_local import Emulator
+from chime_local.config import Config
+from chime_local.protocol.http import HttpRequest
+from chime_local.store import ReadAgain, Store, open_store
+from chime_local.store.postgres import _Link
+from tests.api.raw import FAKE_AUTH
+
+TENANT = "111122223333"
+
+
+@pytest.fixture
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every query this thread sends through a blocking link, in order (the in-process
+    emulator uses the blocking link; the request log's writer thread is not counted)."""
+    sent: list[str] = []
+    run, open_ = _Link.run, _Link.open
+    here = threading.get_ident()
+
+    def counted_run(self: _Link, conn: Any, sql: str, args: Any = None) -> Any:
+        if threading.get_ident() == here:
+            sent.append(sql)
+        return run(self, conn, sql, args)
+
+    def counted_open(self: _Link, conn: Any, first: Any) -> Any:
+        if threading.get_ident() == here:
+            sent.append(first.text)
+        return open_(self, conn, first)
+
+    monkeypatch.setattr(_Link, "run", counted_run)
+    monkeypatch.setattr(_Link, "open", counted_open)
+    return sent
+
+
+@pytest.fixture
+def store(postgres_url: str) -> Iterator[Store]:
+    opened = open_store(postgres_url)
+    opened.insert_account(TENANT, {"AccountId": "acc-1", "Name": "Team"}, {})
+    yield opened
+    opened.close()
+
+
+def _open_transactions(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_single_read_is_one_round_trip_with_the_version_and_its_commit(
+    store: Store, round_trips: list[str], postgres_url: str
+) -> None:
+    with store.transaction(write=False, single_read=True):
+        assert store.get_account(TENANT, "acc-1") is not None
+        assert store.state.version() == 0  # read by the opening: nothing more is sent
+    assert len(round_trips) == 1
+    assert round_trips[0].startswith("BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT version")
+    assert round_trips[0].endswith("; COMMIT")
+    assert _open_transactions(postgres_url) == 0
+
+
+def test_a_second_statement_of_a_single_read_asks_for_a_plain_transaction(
+    store: Store, round_trips: list[str], postgres_url: str
+) -> None:
+    with pytest.raises(ReadAgain), store.transaction(write=False, single_read=True):
+        store.get_account(TENANT, "acc-1")
+        store.account_exists("acc-1")
+    assert len(round_trips) == 1  # the second statement was never sent
+    assert _open_transactions(postgres_url) == 0
+    round_trips.clear()
+    with store.transaction(write=False):
+        store.get_account(TENANT, "acc-1")
+        assert store.account_exists("acc-1")
+    assert [sql.split()[0] for sql in round_trips] == ["BEGIN", "SELECT", "COMMIT"]
+
+
+def test_a_write_sends_lock_and_opening_with_its_first_statement_and_nothing_when_idle(
+    store: Store, round_trips: list[str], postgres_url: str
+) -> None:
+    with store.transaction(serialize_on=TENANT):
+        store.save_account({"AccountId": "acc-1", "Name": "Renamed"})
+    assert len(round_trips) == 2
+    assert round_trips[0].startswith("SELECT pg_advisory_lock(")
+    assert (
+        "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT version FROM state_server; UPDATE"
+        in (round_trips[0])
+    )
+    assert round_trips[1] == "COMMIT; SELECT pg_advisory_unlock_all()"
+    assert store.get_account(TENANT, "acc-1") == {"AccountId": "acc-1", "Name": "Renamed"}
+    round_trips.clear()
+    with store.transaction(serialize_on=TENANT):
+        pass  # a block that makes no statement takes no lock and sends nothing
+    assert round_trips == []
+    with psycopg.connect(postgres_url) as conn:
+        locks = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        assert locks.fetchone() == (0,)
+
+
+def test_a_value_bound_in_the_opening_query_is_quoted_by_the_driver(store: Store) -> None:
+    """The first statement's values are bound on the client (the opening shares its query):
+    quotes, backslashes and percent signs come back as they went in."""
+    name = "O'Brien \\ 100% ; DROP TABLE users; --"
+    with store.transaction(serialize_on=TENANT):
+        store.save_account({"AccountId": "acc-1", "Name": name})
+    with store.transaction(write=False, single_read=True):
+        assert store.get_account(TENANT, "acc-1") == {"AccountId": "acc-1", "Name": name}
+    assert store.count_all_users() == 0  # the users table is still there
+
+
+def _call(emulator: Emulator, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else b""
+    path, _, query = path.partition("?")
+    request = HttpRequest(method, path, query, {"authorization": FAKE_AUTH}, data)
+    response = emulator.handle(request)
+    return response.status, json.loads(response.body or b"{}")
+
+
+def test_the_emulator_learns_which_reads_take_more_than_one_statement(
+    postgres_url: str, round_trips: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator = Emulator(Config(db_path=postgres_url, log_requests=False))
+    monkeypatch.setattr(emulator.calls, "record", lambda call, alone: None)  # the log aside
+    try:
+        status, created = _call(emulator, "POST", "/accounts", {"Name": "Team"})
+        assert status == 201
+        account_id = created["Account"]["AccountId"]
+        status, made = _call(
+            emulator, "POST", f"/accounts/{account_id}/users?operation=create", {"Email": "a@b.c"}
+        )
+        assert status == 201
+        user_path = f"/accounts/{account_id}/users/{made['User']['UserId']}"
+
+        def trips_of(method: str, path: str, status: int) -> int:
+            round_trips.clear()
+            assert _call(emulator, method, path)[0] == status
+            return len(round_trips)
+
+        # A missing user reads twice (which of account and user is missing): read again (one
+        # single read, then opening and lookup, the account, ROLLBACK), but an error does not
+        # make GetUser's found answers plain transactions.
+        assert trips_of("GET", f"/accounts/{account_id}/users/{'0' * 36}", 404) == 4
+        assert trips_of("GET", user_path, 200) == 1
+        # ListUsers answers with two statements: once read again, then plain from the start.
+        assert trips_of("GET", f"/accounts/{account_id}/users", 200) == 4
+        assert trips_of("GET", f"/accounts/{account_id}/users", 200) == 3
+        assert trips_of("GET", user_path, 200) == 1
+    finally:
+        emulator.close()
