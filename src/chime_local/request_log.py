@@ -1,20 +1,22 @@
 """The recent-calls log behind ``GET /_chime_local/requests``: what a test's code called.
 
-The log is server state kept by the store, so it shows the calls of every worker and instance.
-When the log is shared with other processes, a call that comes ``IDLE_GAP`` or more after this
-process's previous call, while no other call is in flight in this process, is written at once,
-before its response leaves: a client calling one at a time finds each of its calls in the log,
-whichever process it asks. Under load, a commit per call would cost more than the call, so
-calls are kept in this process and written in batches: at once when ``BATCH`` calls are
-waiting, else by a background thread at most ``FLUSH_SECONDS`` after the first, and before this
-process reads the log. A read waits for the other processes' batches (``READ_WAIT``, with a
-margin for a busy machine's scheduling) when the store is shared.
+The log is server state kept by the store, so it shows the calls of every worker and instance. When
+the log is shared with other processes, a call that comes ``IDLE_GAP`` or more after this process's
+previous call, while no other call is in flight in this process, is written at once, before its
+response leaves: a client calling one at a time finds each of its calls in the log, whichever
+process it asks. Under load, a commit per call would cost more than the call, so calls are kept in
+this process and written in batches: at once when ``BATCH`` calls are waiting, else at most
+``FLUSH_SECONDS`` after the first, and before this process reads the log. The later batches are
+written by a background thread, or, when the server runs its requests on the event loop
+(PostgreSQL), by a task there (:meth:`RequestLog.write_from`): a thread would take the interpreter
+lock from the loop at every round trip of its own. A read waits for the other processes' batches
+(``READ_WAIT``, with a margin for a busy machine's scheduling) when the store is shared.
 
-Recording keeps references only; a batch is written as one compact row (the parameters as
-parsed), and an entry is described when the log is read: sensitive members, as the model marks
-them, masked. The parameters of a call whose body is over ``LARGE_BODY`` bytes are bounded when
-recorded (strings cut to ``MAX_STRING`` characters, lists and maps to ``MAX_ITEMS`` items), so
-neither the log nor its batch keeps a huge rejected request.
+Recording keeps references only; a batch is written as one compact row (the parameters as parsed),
+and an entry is described when the log is read: sensitive members, as the model marks them, masked.
+The parameters of a call whose body is over ``LARGE_BODY`` bytes are bounded when recorded (strings
+cut to ``MAX_STRING`` characters, lists and maps to ``MAX_ITEMS`` items), so neither the log nor its
+batch keeps a huge rejected request.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -44,6 +47,9 @@ MAX_ITEMS = 50
 LARGE_BODY = 4096  # bytes: the parameters of a call with a larger body are bounded
 
 log = logging.getLogger("chime_local")
+
+
+Schedule = Callable[[float, Callable[[], None]], None]  # (delay, write): call write later
 
 
 class Call(NamedTuple):
@@ -75,7 +81,13 @@ class RequestLog:
         self._wake = threading.Event()
         self._closed = False
         self._writer: threading.Thread | None = None
+        self._schedule: Schedule | None = None
         self._last_call = 0.0
+
+    def write_from(self, schedule: Schedule | None) -> None:
+        """Have later batches written through ``schedule(FLUSH_SECONDS, write)`` instead of by
+        a thread of the log's own (None: by the thread again)."""
+        self._schedule = schedule
 
     def record(self, call: Call, *, alone: bool = True) -> None:
         """Keep ``call``; ``alone``: no other call is in flight in this process."""
@@ -87,6 +99,10 @@ class RequestLog:
         if waiting >= BATCH or (idle and self._shared):
             self._flush_or_log()
         elif waiting == 1 and self._shared:  # a private log is written when read, or full
+            schedule = self._schedule
+            if schedule is not None:
+                schedule(FLUSH_SECONDS, self._flush_or_log)
+                return
             self._start_writer()
             self._wake.set()
 

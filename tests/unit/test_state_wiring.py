@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from chime_local import Emulator
+from chime_local import Emulator, request_log
 from chime_local.admin.app import AdminApp
 from chime_local.config import Config
 from chime_local.errors import ThrottledClientException
 from chime_local.guards import RateLimiter
 from chime_local.protocol.http import HttpRequest
-from chime_local.request_log import BATCH, MAX_ITEMS, MAX_STRING
+from chime_local.request_log import BATCH, FLUSH_SECONDS, MAX_ITEMS, MAX_STRING
 from chime_local.store import open_store
 from chime_local.store.state import FaultRule
 from tests.api.raw import FAKE_AUTH
@@ -172,3 +172,26 @@ def test_a_private_log_is_written_when_read_or_full_by_no_thread(
     assert writes == [BATCH] and emulator.calls._writer is None
     assert len(emulator.recent_calls(BATCH + 10)) == BATCH + 2 and writes == [BATCH, 2]
     emulator.close()
+
+
+def test_a_shared_log_can_be_written_through_a_schedule_instead_of_a_thread(
+    workers: tuple[Emulator, Emulator], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server hands the log its event loop (PostgreSQL): each later batch is written by a
+    call it schedules there, and no writer thread is started."""
+    first, second = workers
+    scheduled: list[tuple[float, Any]] = []
+    first.calls.write_from(lambda delay, write: scheduled.append((delay, write)))
+    monkeypatch.setattr(request_log, "IDLE_GAP", 3600)  # as under load: none written at once
+    assert list_accounts(first).status == 200  # the first call of a process is, though
+    assert scheduled == [] and len(second.state.recent_calls(10)) == 1
+    for _ in range(3):
+        assert list_accounts(first).status == 200
+    assert [delay for delay, _ in scheduled] == [FLUSH_SECONDS]  # one per batch
+    assert first.calls._writer is None
+    assert len(second.state.recent_calls(10)) == 1  # not written yet
+    scheduled[0][1]()
+    assert len(second.state.recent_calls(10)) == 4
+    first.calls.write_from(None)
+    assert list_accounts(first).status == 200
+    assert first.calls._writer is not None  # back to the thread

@@ -67,6 +67,8 @@ class AsgiApp:
         # would for a thread, instead of timing out in the pool
         self._bridged_slots = asyncio.Semaphore(store.concurrency)
         self._ping: asyncio.Future[bool] | None = None  # the health check's store ping
+        self._loop: asyncio.AbstractEventLoop | None = None  # bridged: where the log is written
+        self._log_writes: set[asyncio.Future[None]] = set()
         self._threads = ThreadPoolExecutor(
             max_workers=store.concurrency, thread_name_prefix="chime-local"
         )
@@ -116,6 +118,25 @@ class AsgiApp:
         except (StoreBusy, WouldBlock):  # wait for a lock or the network on a thread, not here
             return await loop.run_in_executor(self._threads, handle, request)
 
+    def _schedule_log_write(self, delay: float, write: Callable[[], None]) -> None:
+        """Write a batch of the request log ``delay`` seconds from now, on the loop, the way
+        bridged requests reach the database (no thread contending for the interpreter)."""
+        loop = self._loop
+        assert loop is not None
+        try:
+            here = asyncio.get_running_loop() is loop
+        except RuntimeError:
+            here = False
+        if here:
+            loop.call_later(delay, self._write_log, write)
+        else:  # recorded on a thread (not a bridged request)
+            loop.call_soon_threadsafe(loop.call_later, delay, self._write_log, write)
+
+    def _write_log(self, write: Callable[[], None]) -> None:
+        task = asyncio.ensure_future(self._run_bridged(write))
+        self._log_writes.add(task)
+        task.add_done_callback(self._log_writes.discard)
+
     async def _ping_store(self, loop: asyncio.AbstractEventLoop) -> None:
         """Refresh the store's state for the health check, waiting ``HEALTH_PING_SECONDS`` at
         most. The ping goes the way Chime requests reach the database; one that takes longer
@@ -139,9 +160,15 @@ class AsgiApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                if self._bridged:
+                    self._loop = asyncio.get_running_loop()
+                    self.emulator.calls.write_from(self._schedule_log_write)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self._threads.shutdown(wait=False, cancel_futures=True)
+                self.emulator.calls.write_from(None)  # what is left: written at the close
+                if self._log_writes:
+                    await asyncio.wait(self._log_writes)
                 await self.emulator.store.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

@@ -13,8 +13,8 @@ Every wait is bounded: connecting (``connect_timeout``), a pool checkout (``pool
 statement (``statement_timeout``) and a silent peer (TCP keepalives and ``tcp_user_timeout``).
 A database that is down or unreachable turns into :class:`StoreUnavailable` (a 503) within those
 bounds; the pool reconnects in the background, and a stale connection found by a transaction's
-first query is replaced once, so the instance recovers without a restart. A COMMIT whose answer was lost is
-reported as unavailable, never as success.
+first query is replaced once, so the instance recovers without a restart. A COMMIT whose answer
+was lost is reported as unavailable, never as success.
 
 Calls wait on the network (``blocks = True``). The server runs a Chime request for this engine
 on the event loop in a greenlet of its own (:mod:`chime_local.store.bridge`), where the engine
