@@ -2,7 +2,8 @@
 
 A transaction's opening (tenant lock, BEGIN, the read of the server state's version) goes with
 its first statement; a single read also ends with it, and a second statement of a single read
-asks the caller to read again. The emulator learns which reads take more than one statement.
+asks the caller to read again. Writes whose results nobody reads are held back and sent with the
+next statement or the COMMIT. The emulator learns which reads take more than one statement.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 from chime_local import Emulator
 from chime_local.config import Config
 from chime_local.protocol.http import HttpRequest
-from chime_local.store import ReadAgain, Store, open_store
+from chime_local.store import DuplicateKey, ReadAgain, Store, open_store
 from chime_local.store.postgres import _Link
 from tests.api.raw import FAKE_AUTH
 
@@ -30,7 +31,7 @@ def round_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every query this thread sends through a blocking link, in order (the in-process
     emulator uses the blocking link; the request log's writer thread is not counted)."""
     sent: list[str] = []
-    run, open_ = _Link.run, _Link.open
+    run, send = _Link.run, _Link.send
     here = threading.get_ident()
 
     def counted_run(self: _Link, conn: Any, sql: str, args: Any = None) -> Any:
@@ -38,13 +39,13 @@ def round_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             sent.append(sql)
         return run(self, conn, sql, args)
 
-    def counted_open(self: _Link, conn: Any, first: Any) -> Any:
+    def counted_send(self: _Link, conn: Any, query: Any) -> Any:
         if threading.get_ident() == here:
-            sent.append(first.text)
-        return open_(self, conn, first)
+            sent.append(query.text)
+        return send(self, conn, query)
 
     monkeypatch.setattr(_Link, "run", counted_run)
-    monkeypatch.setattr(_Link, "open", counted_open)
+    monkeypatch.setattr(_Link, "send", counted_send)
     return sent
 
 
@@ -96,14 +97,14 @@ def test_a_write_sends_lock_and_opening_with_its_first_statement_and_nothing_whe
     store: Store, round_trips: list[str], postgres_url: str
 ) -> None:
     with store.transaction(serialize_on=TENANT):
-        store.save_account({"AccountId": "acc-1", "Name": "Renamed"})
+        assert store.account_exists("acc-1")
+        store.save_account({"AccountId": "acc-1", "Name": "Renamed"})  # held back
     assert len(round_trips) == 2
     assert round_trips[0].startswith("SELECT pg_advisory_lock(")
-    assert (
-        "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT version FROM state_server; UPDATE"
-        in (round_trips[0])
-    )
-    assert round_trips[1] == "COMMIT; SELECT pg_advisory_unlock_all()"
+    opening = "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT version FROM state_server; SELECT 1"
+    assert opening in round_trips[0]
+    assert round_trips[1].startswith("UPDATE accounts SET")
+    assert round_trips[1].endswith("; COMMIT; SELECT pg_advisory_unlock_all()")
     assert store.get_account(TENANT, "acc-1") == {"AccountId": "acc-1", "Name": "Renamed"}
     round_trips.clear()
     with store.transaction(serialize_on=TENANT):
@@ -164,3 +165,37 @@ def test_the_emulator_learns_which_reads_take_more_than_one_statement(
         assert trips_of("GET", user_path, 200) == 1
     finally:
         emulator.close()
+
+
+def test_a_transaction_of_writes_only_is_one_round_trip_and_reads_see_held_back_writes(
+    store: Store, round_trips: list[str]
+) -> None:
+    with store.transaction(serialize_on=TENANT):
+        store.save_account({"AccountId": "acc-1", "Name": "First"})
+        store.put_record("room", "acc-1", "r-1", {"RoomId": "r-1"})
+    assert len(round_trips) == 1
+    assert round_trips[0].startswith("SELECT pg_advisory_lock(")
+    assert round_trips[0].endswith("; COMMIT; SELECT pg_advisory_unlock_all()")
+    round_trips.clear()
+    with store.transaction(serialize_on=TENANT):
+        store.put_record("room", "acc-1", "r-2", {"RoomId": "r-2"})
+        assert store.count_records("room", "acc-1") == 2  # sent together, in order
+        store.delete_record("room", "r-1")
+        assert store.get_record("room", "r-1") is None
+    assert len(round_trips) == 3
+    assert store.get_account(TENANT, "acc-1") == {"AccountId": "acc-1", "Name": "First"}
+
+
+def test_a_held_back_write_that_fails_fails_the_transaction_at_its_end(
+    store: Store, postgres_url: str
+) -> None:
+    """A duplicate key met by a held-back write surfaces when the transaction ends: nothing of
+    the transaction is kept, and no lock or open transaction is left behind."""
+    with pytest.raises(DuplicateKey), store.transaction(serialize_on=TENANT):
+        store.save_account({"AccountId": "acc-1", "Name": "Never"})
+        store.insert_account(TENANT, {"AccountId": "acc-1", "Name": "Again"}, {})
+    assert store.get_account(TENANT, "acc-1") == {"AccountId": "acc-1", "Name": "Team"}
+    assert _open_transactions(postgres_url) == 0
+    with psycopg.connect(postgres_url) as conn:
+        locks = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        assert locks.fetchone() == (0,)

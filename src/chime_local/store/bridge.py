@@ -31,7 +31,17 @@ class Slot:
     """What one request keeps of the store while it runs: its connection, nesting depth, the
     opening of its transaction while not yet sent, and the state version read with it."""
 
-    __slots__ = ("conn", "depth", "ended", "link", "opening", "single_read", "version")
+    __slots__ = (
+        "conn",
+        "deferred",
+        "defers",
+        "depth",
+        "ended",
+        "link",
+        "opening",
+        "single_read",
+        "version",
+    )
 
     def __init__(self) -> None:
         self.conn: Any = None  # the open transaction's connection
@@ -41,6 +51,8 @@ class Slot:
         self.version: int | None = None  # the server state's version, read by the opening
         self.single_read = False  # the transaction may end with its first statement
         self.ended = False  # and it did
+        self.defers = False  # writes whose results nobody reads may wait for the next query
+        self.deferred: list[tuple[str, Any]] = []  # those waiting: (statement, values)
 
 
 class BridgedRequest(greenlet):

@@ -31,7 +31,7 @@ import contextlib
 import hashlib
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -111,19 +111,19 @@ class _Link:
                 for row in rows:
                     copy.write_row(row)
 
-    def open(self, conn: Any, first: _First) -> tuple[int | None, _Rows | None]:
-        """Send ``first`` in one query: the version its opening read and its statement's rows
-        (None without a statement)."""
+    def send(self, conn: Any, query: _Query) -> tuple[int | None, _Rows | None]:
+        """Send ``query`` (several statements, values bound here): the version its opening read
+        and its statement's rows (None for either it does not have)."""
         cursor = psycopg.ClientCursor(conn)
-        cursor.execute(first.text, first.args)
-        for _ in range(first.opening.results - 1):
-            cursor.nextset()
-        version = int(cursor.fetchone()[0]) if first.opening.reads_version else None  # type: ignore[index]
-        if first.sql is None:
-            return version, None
-        cursor.nextset()
-        rows = cursor.fetchall() if cursor.description is not None else []
-        return version, _Rows(rows, cursor.rowcount)
+        cursor.execute(query.text, query.args)
+        version = statement = None
+        if query.version_at is not None:
+            _skip(cursor, query.version_at)
+            version = int(cursor.fetchone()[0])  # type: ignore[index]
+        if query.statement_at is not None:
+            _skip(cursor, query.statement_at - (query.version_at or 0))
+            statement = _Rows(cursor.fetchall() if _has_rows(cursor) else [], cursor.rowcount)
+        return version, statement
 
     def checkin(self, conn: Any) -> None:
         self.pool.putconn(conn)  # a broken connection is discarded by the pool
@@ -154,8 +154,8 @@ class _BridgedLink:
     def run_many(self, conn: Any, sql: str, rows: list[Sequence[Any]]) -> None:
         wait_for(_run_many(conn, sql, rows))
 
-    def open(self, conn: Any, first: _First) -> tuple[int | None, _Rows | None]:
-        return wait_for(_opened(conn, first))
+    def send(self, conn: Any, query: _Query) -> tuple[int | None, _Rows | None]:
+        return wait_for(_sent(conn, query))
 
     def checkin(self, conn: Any) -> None:
         wait_for(self.pool.putconn(conn))
@@ -182,22 +182,33 @@ class _Rows:
 
 async def _fetched(conn: Any, sql: str, args: Sequence[Any] | None) -> _Rows:
     cursor = await conn.execute(sql, args)
-    rows = await cursor.fetchall() if cursor.description is not None else []
-    return _Rows(rows, cursor.rowcount)
+    return _Rows(await cursor.fetchall() if _has_rows(cursor) else [], cursor.rowcount)
 
 
-async def _opened(conn: Any, first: _First) -> tuple[int | None, _Rows | None]:
-    """:meth:`_Link.open` on an asynchronous connection."""
+async def _sent(conn: Any, query: _Query) -> tuple[int | None, _Rows | None]:
+    """:meth:`_Link.send` on an asynchronous connection."""
     cursor = psycopg.AsyncClientCursor(conn)
-    await cursor.execute(first.text, first.args)
-    for _ in range(first.opening.results - 1):
+    await cursor.execute(query.text, query.args)
+    version = statement = None
+    if query.version_at is not None:
+        _skip(cursor, query.version_at)
+        version = int((await cursor.fetchone())[0])  # type: ignore[index]
+    if query.statement_at is not None:
+        _skip(cursor, query.statement_at - (query.version_at or 0))
+        rows = await cursor.fetchall() if _has_rows(cursor) else []
+        statement = _Rows(rows, cursor.rowcount)
+    return version, statement
+
+
+def _skip(cursor: Any, results: int) -> None:
+    """Move a multi-statement query's cursor on by ``results`` results."""
+    for _ in range(results):
         cursor.nextset()
-    version = int((await cursor.fetchone())[0]) if first.opening.reads_version else None  # type: ignore[index]
-    if first.sql is None:
-        return version, None
-    cursor.nextset()
-    rows = await cursor.fetchall() if cursor.description is not None else []
-    return version, _Rows(rows, cursor.rowcount)
+
+
+def _has_rows(cursor: Any) -> bool:
+    result = cursor.pgresult
+    return result is not None and result.status == psycopg.pq.ExecStatus.TUPLES_OK
 
 
 class _Opening(NamedTuple):
@@ -210,19 +221,42 @@ class _Opening(NamedTuple):
     reads_version: bool
 
 
-class _First(NamedTuple):
-    """The first query of a transaction: its opening, then its first statement ``sql`` with
-    ``args`` (None: the opening alone) and, when it ``ends`` the transaction, COMMIT."""
+class _Query(NamedTuple):
+    """What a transaction sends in one query: its opening (the first query only), the writes it
+    deferred, a statement ``sql`` whose result it reads, and a ``tail`` (its COMMIT)."""
 
-    opening: _Opening
+    opening: _Opening | None
+    writes: Sequence[tuple[str, Sequence[Any]]]
     sql: str | None
-    args: Sequence[Any] | None
-    ends: bool
+    sql_args: Sequence[Any] | None
+    tail: str = ""
 
     @property
     def text(self) -> str:
-        text = self.opening.text if self.sql is None else f"{self.opening.text}; {self.sql}"
-        return f"{text}; COMMIT" if self.ends else text
+        parts = [self.opening.text] if self.opening else []
+        parts += [write for write, _ in self.writes]
+        parts += [self.sql] if self.sql is not None else []
+        return "; ".join([*parts, self.tail] if self.tail else parts)
+
+    @property
+    def args(self) -> Sequence[Any] | None:
+        if not self.writes:
+            return self.sql_args  # (named values, when the statement has them)
+        values = [value for _, written in self.writes for value in written]
+        return [*values, *(self.sql_args or ())]
+
+    @property
+    def version_at(self) -> int | None:
+        """Which result (from 0) is the version the opening read."""
+        opening = self.opening
+        return opening.results - 1 if opening is not None and opening.reads_version else None
+
+    @property
+    def statement_at(self) -> int | None:
+        """Which result (from 0) is the statement's."""
+        if self.sql is None:
+            return None
+        return (self.opening.results if self.opening else 0) + len(self.writes)
 
 
 _VERSION = "SELECT version FROM state_server"
@@ -306,6 +340,8 @@ class _Transaction:
         slot.opening = _opening(self._begin, lock, self._reads_version)
         slot.version = None
         slot.single_read = self._single_read
+        slot.defers = bool(self._begin) and not self._single_read
+        slot.deferred = []
         slot.ended = False
         slot.depth = 1
         self._outermost = True
@@ -316,35 +352,45 @@ class _Transaction:
         if not self._outermost:
             slot.depth -= 1
             return
-        conn, link = slot.conn, slot.link
-        sent = slot.opening is None and not slot.ended  # (ended: it committed with its read)
-        slot.conn = slot.opening = None
-        if conn is not None:  # (None: its replacement could not be had, see PostgresStore._open)
-            self._end(conn, link, sent, "COMMIT" if error_type is None else "ROLLBACK")
+        try:
+            if slot.conn is not None:  # (None: its replacement could not be had, see _send)
+                self._end(slot, committing=error_type is None)
+        finally:
+            slot.conn = slot.opening = None
+            slot.deferred = []
         if isinstance(error, BaseException):
             _raise_translated(error)
         store.available = True
 
-    def _end(self, conn: Any, link: _Link | _BridgedLink, sent: bool, ending: str) -> None:
-        """End the transaction if its opening was sent, release the lock, return ``conn``."""
-        locked = self._serialize_on is not None and sent
+    def _end(self, slot: Slot, committing: bool) -> None:
+        """Send what ends the transaction, in one query: its deferred writes (and its opening,
+        if they were all it did), COMMIT or ROLLBACK, and the release of the lock. Nothing
+        when nothing was sent. Then return the connection to its pool."""
+        store, link = self._store, slot.link
+        sent = slot.opening is None and not slot.ended  # (ended: committed with its read)
+        ended = slot.ended or not self._begin  # (an autocommit block has nothing to end)
         try:
-            if locked:  # one round trip; a failed COMMIT skips the unlock (done below)
-                link.run(conn, f"{ending}; {_UNLOCK}")
-                locked = False
-            elif self._begin and sent:  # (an autocommit block has nothing to end)
-                link.run(conn, ending)
+            if not ended and (sent or (committing and slot.deferred)):
+                ending = "COMMIT" if committing else "ROLLBACK"
+                tail = f"{ending}; {_UNLOCK}" if self._serialize_on is not None else ending
+                if committing:
+                    store._send(slot, None, None, tail)
+                else:
+                    link.run(slot.conn, tail)
+            ended = True
         except psycopg.Error as failure:
-            self._store.available = not isinstance(translate(failure), StoreUnavailable)
+            store.available = not isinstance(translate(failure), StoreUnavailable)
             _raise_translated(failure)
             raise
         finally:
+            conn = slot.conn
             try:
-                if locked and not conn.broken:
-                    with contextlib.suppress(psycopg.Error):  # a lost connection drops the lock
-                        link.run(conn, _UNLOCK)
+                if not ended and conn is not None and not conn.broken:
+                    with contextlib.suppress(psycopg.Error):  # never pool a transaction or lock
+                        link.run(conn, f"ROLLBACK; {_UNLOCK}")
             finally:
-                link.checkin(conn)
+                if conn is not None:
+                    link.checkin(conn)
 
 
 _UNLOCK = "SELECT pg_advisory_unlock_all()"
@@ -467,28 +513,34 @@ class PostgresStore(SqlVerbs):
                 f"no connection to PostgreSQL at {self.describe()} within the pool timeout"
             ) from error
 
-    def _open(self, slot: Slot, sql: str | None, args: Sequence[Any] | None) -> _Rows | None:
-        """Send the transaction's opening with its first statement (``sql``; None: alone), and
-        for a single read the COMMIT after it. A connection found stale (the server restarted
-        since it was pooled) is replaced once: nothing of the transaction can have been done
-        on it."""
+    def _send(
+        self, slot: Slot, sql: str | None, args: Sequence[Any] | None, tail: str = ""
+    ) -> _Rows | None:
+        """Send what the transaction held back (its opening, its deferred writes) with ``sql``
+        (None: without a statement) and ``tail`` in one query; a single read's first statement
+        brings its COMMIT. A connection found stale (the server restarted since it was pooled)
+        by a transaction's first query is replaced once: nothing of the transaction can have
+        been done on it."""
         link: _Link | _BridgedLink = slot.link
-        opening = slot.opening
+        opening, writes = slot.opening, slot.deferred
+        slot.deferred = []
+        ends = opening is not None and slot.single_read and sql is not None
+        query = _Query(opening, writes, sql, args, "COMMIT" if ends else tail)
         for attempt in range(2):
             slot.opening = None  # sent, from here: the end releases what it took
-            first = _First(opening, sql, args, ends=slot.single_read and sql is not None)
             try:
-                version, rows = link.open(slot.conn, first)
-                slot.version, slot.ended = version, first.ends
-                return rows
+                version, rows = link.send(slot.conn, query)
+                break
             except psycopg.Error:
-                if attempt or not slot.conn.broken:
+                if attempt or opening is None or not slot.conn.broken:
                     raise
             link.checkin(slot.conn)
             slot.conn = None
             slot.conn = self._checkout(link)
-            slot.opening = opening
-        raise AssertionError("unreachable")
+        if opening is not None:
+            slot.version = version
+        slot.ended = ends
+        return rows
 
     def version_seen(self) -> int | None:
         """The server state's version as the open transaction's opening read it (sending the
@@ -497,7 +549,11 @@ class PostgresStore(SqlVerbs):
         if slot.conn is None:
             return None
         if slot.opening is not None and slot.opening.reads_version:
-            self._open(slot, None, None)
+            try:
+                self._send(slot, None, None)
+            except psycopg.Error as error:  # (the transaction's end reports it too)
+                _raise_translated(error)
+                raise
         return slot.version
 
     def _execute(self, sql: str, args: Sequence[Any]) -> Any:
@@ -505,30 +561,51 @@ class PostgresStore(SqlVerbs):
         if slot.conn is None:  # a verb called outside a transaction runs in one of its own
             with self.transaction():
                 return self._execute(sql, args)
-        text = self._sql.get(sql)
-        if text is None:
-            text = self._sql[sql] = sql.replace("?", "%s")
-        if slot.opening is not None:
-            return self._open(slot, text, args)
+        text = self._text(sql)
+        if slot.opening is not None or slot.deferred:
+            if not isinstance(args, Mapping) or not slot.deferred:
+                return self._send(slot, text, args)
+            self._send(slot, None, None)  # (named values do not join positional ones)
         if slot.ended:
             raise ReadAgain("a single read made a second statement")
         return slot.link.run(slot.conn, text, args)
 
+    def _write(self, sql: str, args: Sequence[Any]) -> None:
+        """A statement whose result nobody reads: held back, in a transaction, and sent with
+        the transaction's next query (at the latest its COMMIT), saving it a round trip; an
+        error it meets is raised there, still inside the transaction."""
+        slot = self._slot()
+        if slot.conn is None or not slot.defers:
+            self._execute(sql, args)
+        else:
+            slot.deferred.append((self._text(sql), args))
+
     def _execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         rows = list(rows)
         if len(rows) == 1:  # one plain statement: cheaper than executemany's pipeline
-            self._execute(sql, rows[0])
+            self._write(sql, rows[0])
             return
         slot = self._slot()
         if slot.conn is None:
             with self.transaction():
                 self._execute_many(sql, rows)
                 return
-        if slot.opening is not None:
-            self._open(slot, None, None)
+        self._send_held_back(slot)
+        slot.link.run_many(slot.conn, sql, rows)
+
+    def _send_held_back(self, slot: Slot) -> None:
+        """Before a statement that cannot join them: send the opening and deferred writes."""
+        if slot.opening is not None or slot.deferred:
+            self._send(slot, None, None)
         if slot.ended:
             raise ReadAgain("a single read made a second statement")
-        slot.link.run_many(slot.conn, sql, rows)
+
+    def _text(self, sql: str) -> str:
+        """``sql`` with psycopg's placeholders."""
+        text = self._sql.get(sql)
+        if text is None:
+            text = self._sql[sql] = sql.replace("?", "%s")
+        return text
 
     # -- the store's own verbs ----------------------------------------------------------------
 
@@ -609,8 +686,7 @@ class PostgresStore(SqlVerbs):
 
     def run_script(self, sql: str) -> None:
         slot = self._slot()
-        if slot.opening is not None:
-            self._open(slot, None, None)
+        self._send_held_back(slot)
         slot.link.run(slot.conn, sql)
 
     def migrations_applied(self) -> list[str]:

@@ -1,8 +1,10 @@
-"""The domain verbs in SQL both engines speak, written once over two small hooks.
+"""The domain verbs in SQL both engines speak, written once over a few small hooks.
 
-An engine supplies ``_execute(sql, args)`` and ``_execute_many(sql, rows)`` (``?`` placeholders;
-the PostgreSQL engine rewrites them), ``json_field`` (how a member of the JSON ``doc`` column is
-read) and its connection, transactions and migrations. Each record table keeps the wire-shaped
+An engine supplies ``_execute(sql, args)``, ``_write(sql, args)`` (a statement whose result
+nobody reads, which an engine may send later in the same transaction) and
+``_execute_many(sql, rows)`` (``?`` placeholders; the PostgreSQL engine rewrites them),
+``json_field`` (how a member of the JSON ``doc`` column is read) and its connection,
+transactions and migrations. Each record table keeps the wire-shaped
 document as JSON text in ``doc`` and copies into columns only what is looked up or ordered by;
 ``seq`` gives a stable insertion order for keyset pagination.
 """
@@ -32,6 +34,7 @@ class SqlVerbs:
     """The store's verbs; an engine subclass binds the hooks below."""
 
     _execute: Callable[[str, Sequence[Any]], Any]
+    _write: Callable[[str, Sequence[Any]], Any]
     _execute_many: Callable[[str, Iterable[Sequence[Any]]], Any]
 
     def json_field(self, name: str) -> str:
@@ -46,7 +49,7 @@ class SqlVerbs:
     def insert_account(
         self, tenant: str, account: Doc, settings: Doc, deleted_at: str | None = None
     ) -> None:
-        self._execute(
+        self._write(
             "INSERT INTO accounts (account_id, tenant, name, deleted_at, settings, doc) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (
@@ -84,16 +87,16 @@ class SqlVerbs:
         return _load(row[0]) if row else None
 
     def save_account(self, account: Doc) -> None:
-        self._execute(
+        self._write(
             "UPDATE accounts SET name = ?, doc = ? WHERE account_id = ?",
             (account["Name"], _dump(account), account["AccountId"]),
         )
 
     def mark_account_deleted(self, account_id: str, deleted_at: str) -> None:
-        self._execute(
+        self._write(
             "UPDATE accounts SET deleted_at = ? WHERE account_id = ?", (deleted_at, account_id)
         )
-        self._execute("DELETE FROM users WHERE account_id = ?", (account_id,))
+        self._write("DELETE FROM users WHERE account_id = ?", (account_id,))
 
     def list_accounts(
         self,
@@ -121,7 +124,7 @@ class SqlVerbs:
         return _load(row[0])
 
     def save_account_settings(self, account_id: str, settings: Doc) -> None:
-        self._execute(
+        self._write(
             "UPDATE accounts SET settings = ? WHERE account_id = ?", (_dump(settings), account_id)
         )
 
@@ -197,13 +200,13 @@ class SqlVerbs:
         return _load(row[0]) if row else None
 
     def save_user(self, user: Doc) -> None:
-        self._execute(
+        self._write(
             "UPDATE users SET pin = ?, doc = ? WHERE user_id = ?",
             (user.get("PersonalPIN"), _dump(user), user["UserId"]),
         )
 
     def remove_user(self, user_id: str) -> None:
-        self._execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+        self._write("DELETE FROM users WHERE user_id = ?", (user_id,))
 
     def count_users(self, account_id: str, *, excluding_status: str | None = None) -> int:
         sql = "SELECT count(*) FROM users WHERE account_id = ?"
@@ -251,20 +254,20 @@ class SqlVerbs:
         return _load(row[0])
 
     def save_user_settings(self, user_id: str, settings: Doc) -> None:
-        self._execute("UPDATE users SET settings = ? WHERE user_id = ?", (_dump(settings), user_id))
+        self._write("UPDATE users SET settings = ? WHERE user_id = ?", (_dump(settings), user_id))
 
     def get_user_private(self, user_id: str) -> Doc:
         row = self._execute("SELECT private FROM users WHERE user_id = ?", (user_id,)).fetchone()
         return _load(row[0])
 
     def save_user_private(self, user_id: str, private: Doc) -> None:
-        self._execute("UPDATE users SET private = ? WHERE user_id = ?", (_dump(private), user_id))
+        self._write("UPDATE users SET private = ? WHERE user_id = ?", (_dump(private), user_id))
 
     # -- keyed records of the low-volume resources ----------------------------------------------
 
     def put_record(self, kind: str, scope: str, record_id: str, doc: Doc) -> None:
         """Insert or replace a record; a replaced record keeps its place in the order."""
-        self._execute(
+        self._write(
             "INSERT INTO records (kind, scope, record_id, doc) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (kind, record_id) DO UPDATE SET scope = excluded.scope, "
             "doc = excluded.doc",
@@ -299,10 +302,10 @@ class SqlVerbs:
         return int(row[0])
 
     def delete_record(self, kind: str, record_id: str) -> None:
-        self._execute("DELETE FROM records WHERE kind = ? AND record_id = ?", (kind, record_id))
+        self._write("DELETE FROM records WHERE kind = ? AND record_id = ?", (kind, record_id))
 
     def delete_scope(self, kind: str, scope: str) -> None:
-        self._execute("DELETE FROM records WHERE kind = ? AND scope = ?", (kind, scope))
+        self._write("DELETE FROM records WHERE kind = ? AND scope = ?", (kind, scope))
 
     def record_counts(self) -> dict[str, int]:
         rows = self._execute("SELECT kind, count(*) FROM records GROUP BY kind", ())

@@ -136,6 +136,7 @@ class SqliteStore(SqlVerbs):
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._execute = self._db.execute
         self._execute_many = self._db.executemany
+        self._write = self._db.execute  # nothing to save by holding a write back
         self._depth = 0
         self._lock = threading.RLock()
         self._thread = threading.local()  # may_wait: see allow_waiting
