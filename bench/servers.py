@@ -110,6 +110,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process, its children now and those it has waited for (a database server
+    and its backends)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    waited = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    return waited + sum(_cpu_or_zero(each) for each in [pid, *_children(pid)])
+
+
+def _cpu_or_zero(pid: int) -> float:
+    try:
+        return cpu_seconds(pid)
+    except OSError:  # it ended meanwhile
+        return 0.0
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children (the server may run under taskset)."""
     total = 0
