@@ -20,7 +20,7 @@ from chime_local import Emulator
 from chime_local.config import Config
 from chime_local.protocol.http import HttpRequest
 from chime_local.store import DuplicateKey, ReadAgain, Store, open_store
-from chime_local.store.postgres import _Link
+from chime_local.store.postgres import HELD_BACK_AT_MOST, _Link
 from tests.api.raw import FAKE_AUTH
 
 TENANT = "111122223333"
@@ -199,3 +199,13 @@ def test_a_held_back_write_that_fails_fails_the_transaction_at_its_end(
     with psycopg.connect(postgres_url) as conn:
         locks = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
         assert locks.fetchone() == (0,)
+
+
+def test_held_back_writes_are_sent_in_bounded_batches(store: Store, round_trips: list[str]) -> None:
+    """A long transaction of writes (a seed's records) never holds more than a batch back."""
+    with store.transaction(serialize_on=TENANT):
+        for n in range(HELD_BACK_AT_MOST * 2 + 1):
+            store.put_record("room", "acc-1", f"r-{n}", {"RoomId": f"r-{n}"})
+    assert len(round_trips) == 3
+    assert all(sql.count("INSERT INTO records") <= HELD_BACK_AT_MOST for sql in round_trips)
+    assert store.count_records("room", "acc-1") == HELD_BACK_AT_MOST * 2 + 1

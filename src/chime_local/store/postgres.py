@@ -67,6 +67,7 @@ RECONNECT_SECONDS = 2.0
 # An INSERT of plain values, which _execute_many sends as COPY when it has many rows.
 _PLAIN_INSERT = re.compile(r"INSERT INTO (\w+) \(([\w, ]+)\) VALUES \([?, ]+\)$")
 COPY_FROM_ROWS = 64  # an INSERT of this many rows or more is sent as COPY
+HELD_BACK_AT_MOST = 64  # writes a transaction holds back before it sends them
 MIGRATION_LOCK_KEY = 0x636869_6D65  # pg_advisory_xact_lock key of the migration run
 
 
@@ -577,8 +578,10 @@ class PostgresStore(SqlVerbs):
         slot = self._slot()
         if slot.conn is None or not slot.defers:
             self._execute(sql, args)
-        else:
-            slot.deferred.append((self._text(sql), args))
+            return
+        slot.deferred.append((self._text(sql), args))
+        if len(slot.deferred) >= HELD_BACK_AT_MOST:  # (a seed's thousands of records)
+            self._send(slot, None, None)
 
     def _execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         rows = list(rows)
