@@ -108,6 +108,7 @@ class _Attempt:
     response: HttpResponse = field(default=None)  # type: ignore[assignment]
     state_checked: bool = False  # the answer was made on state known to be current
     stale: bool = False  # the state moved: run again
+    final: bool = False  # the last attempt: it answers whatever moved
 
 
 class WouldBlock(Exception):
@@ -194,11 +195,11 @@ class Emulator:
         # otherwise the request's transaction checks the version (see _attempt).
         synced = self.rate_limiter is not None or self.faults.armed()
         self.begin(may_block, sync=synced)
-        attempt = self._attempt(request, request_id, may_block, first=True, synced=synced)
-        for _ in range(_STATE_ATTEMPTS - 1):
+        attempt = self._attempt(request, request_id, may_block, synced=synced)
+        for number in range(2, _STATE_ATTEMPTS + 1):
             if not attempt.stale:
                 break
-            attempt = self._attempt(request, request_id, may_block, first=False, synced=True)
+            attempt = self._attempt(request, request_id, may_block, number=number, synced=True)
         response = attempt.response
         params = loggable(attempt.params, len(request.body))  # the log keeps no huge request
         error_type = response.headers.get("x-amzn-errortype")
@@ -220,18 +221,26 @@ class Emulator:
         return response
 
     def _attempt(
-        self, request: HttpRequest, request_id: str, may_block: bool, *, first: bool, synced: bool
+        self,
+        request: HttpRequest,
+        request_id: str,
+        may_block: bool,
+        *,
+        number: int = 1,
+        synced: bool,
     ) -> _Attempt:
         """Run the pipeline once on the cached clock and fault rules (``synced``: just re-read).
         The request's transaction reads the server state's version with its first statement;
         when that shows another process changed the state, or an attempt that did not reach a
         transaction and ran on unchecked caches finds so afterwards, the caches are refreshed
         and the attempt is marked stale: its answer is thrown away (its transaction rolled
-        back) and the pipeline runs again. The rate limit is counted on the first attempt only."""
+        back) and the pipeline runs again. The rate limit is counted on the first attempt only;
+        the last one (``_STATE_ATTEMPTS``) answers on the state it just read, whatever moved."""
         attempt = _Attempt(self.clock.now(), state_checked=synced)  # the attempt's one instant
+        attempt.final = number == _STATE_ATTEMPTS
         try:
             attempt.caller = caller = self.authenticator.authenticate(request)
-            if self.rate_limiter is not None and first:
+            if self.rate_limiter is not None and number == 1:
                 self.rate_limiter.check(caller.access_key)
             query = dict(parse_qsl(request.query, keep_blank_values=True)) if request.query else {}
             match = self.router.route(request.method, request.path, query)
@@ -320,7 +329,7 @@ class Emulator:
         """In the request's transaction: go on only if the cached state is current (the
         version comes with the transaction's first statement on PostgreSQL)."""
         version = self._read_version()
-        if version is not None and version != self._state_version:
+        if version is not None and version != self._state_version and not attempt.final:
             raise StateMoved(version)
         attempt.state_checked = True
 

@@ -195,3 +195,35 @@ def test_a_shared_log_can_be_written_through_a_schedule_instead_of_a_thread(
     first.calls.write_from(None)
     assert list_accounts(first).status == 200
     assert first.calls._writer is not None  # back to the thread
+
+
+def test_a_write_made_on_a_stale_clock_is_rolled_back_and_made_again_on_the_fresh_one(
+    workers: tuple[Emulator, Emulator],
+) -> None:
+    """The request's transaction finds that another process moved the clock: what it wrote is
+    rolled back and the request runs again on the fresh setting, so it is written once, at the
+    right time."""
+    first, second = workers
+    assert list_accounts(second).status == 200  # caches the wall clock
+    first.clock.set(datetime(2031, 5, 6, tzinfo=UTC))
+    body = json.dumps({"Name": "Late"}).encode()
+    request = HttpRequest("POST", "/accounts", "", {"authorization": FAKE_AUTH}, body)
+    response = second.handle(request)
+    assert response.status == 201
+    assert json.loads(response.body)["Account"]["CreatedTimestamp"] == "2031-05-06T00:00:00.000Z"
+    accounts = json.loads(list_accounts(first).body)["Accounts"]
+    assert [account["Name"] for account in accounts] == ["Late"]
+
+
+def test_a_state_that_keeps_moving_still_gets_an_answer_after_three_attempts(
+    workers: tuple[Emulator, Emulator], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = workers
+    versions = iter(range(100, 200))
+    monkeypatch.setattr(second.state, "version", lambda: next(versions))
+    body = json.dumps({"Name": "Busy"}).encode()
+    request = HttpRequest("POST", "/accounts", "", {"authorization": FAKE_AUTH}, body)
+    assert second.handle(request).status == 201
+    assert next(versions) == 103  # one version read per attempt: three attempts
+    accounts = json.loads(list_accounts(first).body)["Accounts"]
+    assert [account["Name"] for account in accounts] == ["Busy"]  # the first two rolled back
