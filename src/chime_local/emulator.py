@@ -191,8 +191,9 @@ class Emulator:
         request_id = self.new_request_id()
         began = time.perf_counter()
         # Counting something in the state before the transaction (a rate token, a fault rule's
-        # draw) needs the state current first, so that no second attempt counts it again;
-        # otherwise the request's transaction checks the version (see _attempt).
+        # draw) needs the state current first, so that a second attempt does not count it
+        # again (unless the state moves between this read and the transaction's: then a
+        # probability rule draws again); otherwise the transaction checks it (see _attempt).
         synced = self.rate_limiter is not None or self.faults.armed()
         self.begin(may_block, sync=synced)
         attempt = self._attempt(request, request_id, may_block, synced=synced)
@@ -328,8 +329,14 @@ class Emulator:
     def _require_current_state(self, attempt: _Attempt) -> None:
         """In the request's transaction: go on only if the cached state is current (the
         version comes with the transaction's first statement on PostgreSQL)."""
-        version = self._read_version()
-        if version is not None and version != self._state_version and not attempt.final:
+        try:
+            version = self.state.version()
+        except StoreError:
+            raise  # the transaction's own failure (PostgreSQL: its opening, held-back writes)
+        except Exception:  # e.g. SQLite locked too long: serve with what is cached
+            log.exception("reading the server state failed; the cached clock and faults serve")
+            version = self._state_version
+        if version != self._state_version and not attempt.final:
             raise StateMoved(version)
         attempt.state_checked = True
 

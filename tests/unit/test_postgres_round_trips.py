@@ -8,6 +8,7 @@ next statement or the COMMIT. The emulator learns which reads take more than one
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
@@ -19,8 +20,8 @@ import pytest
 from chime_local import Emulator
 from chime_local.config import Config
 from chime_local.protocol.http import HttpRequest
-from chime_local.store import DuplicateKey, ReadAgain, Store, open_store
-from chime_local.store.postgres import HELD_BACK_AT_MOST, _Link
+from chime_local.store import DuplicateKey, ReadAgain, Store, StoreUnavailable, open_store
+from chime_local.store.postgres import HELD_BACK_AT_MOST, PostgresStore, _Link, _lock_key
 from tests.api.raw import FAKE_AUTH
 
 TENANT = "111122223333"
@@ -209,3 +210,64 @@ def test_held_back_writes_are_sent_in_bounded_batches(store: Store, round_trips:
     assert len(round_trips) == 3
     assert all(sql.count("INSERT INTO records") <= HELD_BACK_AT_MOST for sql in round_trips)
     assert store.count_records("room", "acc-1") == HELD_BACK_AT_MOST * 2 + 1
+
+
+def test_a_write_whose_lock_wait_times_out_is_refused_not_acknowledged(
+    postgres_url: str,
+) -> None:
+    """CreateAccount's only statement is held back; its first query (lock, opening, the insert)
+    is sent by the state check and times out waiting for the tenant's lock: the answer is a
+    503, and nothing is stored."""
+    store = PostgresStore(postgres_url, statement_timeout_ms=300)
+    emulator = Emulator(Config(db_path=postgres_url, log_requests=False), store=store)
+    try:
+        status, made = _call(emulator, "POST", "/accounts", {"Name": "First"})
+        assert status == 201
+        holder = psycopg.connect(postgres_url, autocommit=True)  # a slow writer, same tenant
+        holder.execute("SELECT pg_advisory_lock(%s)", (_lock_key(made["Account"]["AwsAccountId"]),))
+        try:
+            status, answer = _call(emulator, "POST", "/accounts", {"Name": "Second"})
+        finally:
+            holder.close()
+        assert status == 503, answer
+        with psycopg.connect(postgres_url) as conn:
+            names = conn.execute("SELECT name FROM accounts ORDER BY seq").fetchall()
+        assert names == [("First",)]
+    finally:
+        emulator.close()
+
+
+def test_a_failure_the_block_catches_is_not_committed_past(store: Store, postgres_url: str) -> None:
+    """A held-back write fails when the next query sends it; code that catches that and goes
+    on still gets the failure at the end, and nothing of the transaction is kept."""
+    with pytest.raises(DuplicateKey), store.transaction(serialize_on=TENANT):
+        store.put_record("room", "acc-1", "r-1", {"RoomId": "r-1"})
+        store.insert_account(TENANT, {"AccountId": "acc-1", "Name": "Again"}, {})
+        with contextlib.suppress(DuplicateKey):
+            store.state.version()  # sends the held-back writes
+    assert store.get_record("room", "r-1") is None
+    assert _open_transactions(postgres_url) == 0
+
+
+def test_a_lost_answer_to_a_query_that_committed_writes_is_not_sent_again(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection breaks after the server ran opening, writes and COMMIT in one query: the
+    write is reported as unavailable (it may have committed), never repeated."""
+    sent: list[str] = []
+    send = _Link.send
+
+    def answer_lost(self: _Link, conn: Any, query: Any) -> Any:
+        sent.append(query.text)
+        result = send(self, conn, query)
+        if len(sent) == 1:
+            conn.pgconn.finish()
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        return result
+
+    monkeypatch.setattr(_Link, "send", answer_lost)
+    with pytest.raises(StoreUnavailable), store.transaction(serialize_on=TENANT):
+        store.save_account({"AccountId": "acc-1", "Name": "Once"})
+    assert len(sent) == 1
+    monkeypatch.setattr(_Link, "send", send)
+    assert store.get_account(TENANT, "acc-1") == {"AccountId": "acc-1", "Name": "Once"}

@@ -69,6 +69,7 @@ class AsgiApp:
         self._ping: asyncio.Future[bool] | None = None  # the health check's store ping
         self._loop: asyncio.AbstractEventLoop | None = None  # bridged: where the log is written
         self._log_writes: set[asyncio.Future[None]] = set()
+        self._log_timers: set[asyncio.TimerHandle] = set()
         self._threads = ThreadPoolExecutor(
             max_workers=store.concurrency, thread_name_prefix="chime-local"
         )
@@ -128,9 +129,19 @@ class AsgiApp:
         except RuntimeError:
             here = False
         if here:
-            loop.call_later(delay, self._write_log, write)
+            self._arm_log_write(delay, write)
         else:  # recorded on a thread (not a bridged request)
-            loop.call_soon_threadsafe(loop.call_later, delay, self._write_log, write)
+            loop.call_soon_threadsafe(self._arm_log_write, delay, write)
+
+    def _arm_log_write(self, delay: float, write: Callable[[], None]) -> None:
+        timer: asyncio.TimerHandle | None = None
+
+        def fire() -> None:
+            self._log_timers.discard(timer)
+            self._write_log(write)
+
+        timer = asyncio.get_running_loop().call_later(delay, fire)
+        self._log_timers.add(timer)
 
     def _write_log(self, write: Callable[[], None]) -> None:
         task = asyncio.ensure_future(self._run_bridged(write))
@@ -167,6 +178,8 @@ class AsgiApp:
             elif message["type"] == "lifespan.shutdown":
                 self._threads.shutdown(wait=False, cancel_futures=True)
                 self.emulator.calls.write_from(None)  # what is left: written at the close
+                for timer in self._log_timers:
+                    timer.cancel()
                 if self._log_writes:
                     await asyncio.wait(self._log_writes)
                 await self.emulator.store.aclose()

@@ -37,6 +37,7 @@ class Slot:
         "defers",
         "depth",
         "ended",
+        "failure",
         "link",
         "opening",
         "single_read",
@@ -53,6 +54,7 @@ class Slot:
         self.ended = False  # and it did
         self.defers = False  # writes whose results nobody reads may wait for the next query
         self.deferred: list[tuple[str, Any]] = []  # those waiting: (statement, values)
+        self.failure: BaseException | None = None  # a statement of the transaction failed
 
 
 class BridgedRequest(greenlet):

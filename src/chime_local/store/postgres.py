@@ -296,8 +296,10 @@ class _Transaction:
     """One transaction on a pooled connection; nested blocks join the outer one.
 
     Nothing is sent when the block starts: the opening (:class:`_Opening`) goes with the first
-    statement, so a GetUser is two round trips (opening and lookup, then COMMIT), and a block
-    that makes no statement sends nothing at all.
+    statement (a single read's COMMIT too, so a GetUser is one round trip), writes whose results
+    nobody reads wait for the next query, and a block that makes no statement sends nothing.
+    A failure the block's code caught and went on from is not committed past: the end rolls
+    back and raises it.
 
     With a ``serialize_on`` key, the connection first takes a session advisory lock on it (before
     ``BEGIN``, so the transaction's snapshot is taken once the lock is held) and releases it
@@ -343,6 +345,7 @@ class _Transaction:
         slot.single_read = self._single_read
         slot.defers = bool(self._begin) and not self._single_read
         slot.deferred = []
+        slot.failure = None
         slot.ended = False
         slot.depth = 1
         self._outermost = True
@@ -353,14 +356,20 @@ class _Transaction:
         if not self._outermost:
             slot.depth -= 1
             return
+        failure, slot.failure = slot.failure, None
         try:
             if slot.conn is not None:  # (None: its replacement could not be had, see _send)
-                self._end(slot, committing=error_type is None)
+                self._end(slot, committing=error_type is None and failure is None)
         finally:
-            slot.conn = slot.opening = None
+            slot.conn = slot.opening = slot.failure = None
             slot.deferred = []
         if isinstance(error, BaseException):
             _raise_translated(error)
+            if isinstance(error, StoreUnavailable):
+                return  # (the database may still be away: it stays marked so)
+        elif failure is not None:  # caught by the block, but the transaction is spoilt
+            _raise_translated(failure)
+            raise failure
         store.available = True
 
     def _end(self, slot: Slot, committing: bool) -> None:
@@ -395,6 +404,16 @@ class _Transaction:
 
 
 _UNLOCK = "SELECT pg_advisory_unlock_all()"
+
+
+def _noting_failure(slot: Slot, call: Callable[..., Any], *args: Any) -> Any:
+    """``call(*args)``, a statement of the slot's transaction; a failure is noted on the slot,
+    so that the transaction is not committed even if the code around catches it."""
+    try:
+        return call(*args)
+    except BaseException as error:
+        slot.failure = error
+        raise
 
 
 def _lock_key(name: str) -> int:
@@ -520,20 +539,25 @@ class PostgresStore(SqlVerbs):
         """Send what the transaction held back (its opening, its deferred writes) with ``sql``
         (None: without a statement) and ``tail`` in one query; a single read's first statement
         brings its COMMIT. A connection found stale (the server restarted since it was pooled)
-        by a transaction's first query is replaced once: nothing of the transaction can have
-        been done on it."""
+        by a transaction's first query is replaced once, unless that query also committed
+        writes."""
         link: _Link | _BridgedLink = slot.link
         opening, writes = slot.opening, slot.deferred
         slot.deferred = []
         ends = opening is not None and slot.single_read and sql is not None
         query = _Query(opening, writes, sql, args, "COMMIT" if ends else tail)
+        # Sent again on a new connection only if it cannot have committed writes: not when it
+        # carries writes and their COMMIT (that answer lost is reported, never repeated).
+        again = opening is not None and not (writes and query.tail)
         for attempt in range(2):
             slot.opening = None  # sent, from here: the end releases what it took
             try:
                 version, rows = link.send(slot.conn, query)
                 break
-            except psycopg.Error:
-                if attempt or opening is None or not slot.conn.broken:
+            except BaseException as error:
+                stale = isinstance(error, psycopg.Error) and slot.conn.broken
+                if attempt or not again or not stale:
+                    slot.failure = error
                     raise
             link.checkin(slot.conn)
             slot.conn = None
@@ -552,7 +576,7 @@ class PostgresStore(SqlVerbs):
         if slot.opening is not None and slot.opening.reads_version:
             try:
                 self._send(slot, None, None)
-            except psycopg.Error as error:  # (the transaction's end reports it too)
+            except psycopg.Error as error:  # (and the transaction's end rolls back)
                 _raise_translated(error)
                 raise
         return slot.version
@@ -569,7 +593,7 @@ class PostgresStore(SqlVerbs):
             self._send(slot, None, None)  # (named values do not join positional ones)
         if slot.ended:
             raise ReadAgain("a single read made a second statement")
-        return slot.link.run(slot.conn, text, args)
+        return _noting_failure(slot, slot.link.run, slot.conn, text, args)
 
     def _write(self, sql: str, args: Sequence[Any]) -> None:
         """A statement whose result nobody reads: held back, in a transaction, and sent with
@@ -594,7 +618,7 @@ class PostgresStore(SqlVerbs):
                 self._execute_many(sql, rows)
                 return
         self._send_held_back(slot)
-        slot.link.run_many(slot.conn, sql, rows)
+        _noting_failure(slot, slot.link.run_many, slot.conn, sql, rows)
 
     def _send_held_back(self, slot: Slot) -> None:
         """Before a statement that cannot join them: send the opening and deferred writes."""
@@ -675,8 +699,7 @@ class PostgresStore(SqlVerbs):
 
     def state_transaction(self, write: bool = True) -> _Transaction:
         """For the server state's verbs (see state_postgres): READ COMMITTED for writes, and
-        autocommit for reads, each one statement (the version read on every request costs one
-        round trip, not three)."""
+        autocommit for reads, each one statement (one round trip, not three)."""
         return _Transaction(self, "BEGIN ISOLATION LEVEL READ COMMITTED" if write else "")
 
     def schema_transaction(self) -> _Transaction:
@@ -690,7 +713,7 @@ class PostgresStore(SqlVerbs):
     def run_script(self, sql: str) -> None:
         slot = self._slot()
         self._send_held_back(slot)
-        slot.link.run(slot.conn, sql)
+        _noting_failure(slot, slot.link.run, slot.conn, sql)
 
     def migrations_applied(self) -> list[str]:
         return [row[0] for row in self._execute("SELECT name FROM migrations ORDER BY name", ())]
