@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg_pool import PoolTimeout
 
 from chime_local import Emulator
 from chime_local.config import Config
@@ -271,3 +272,34 @@ def test_a_lost_answer_to_a_query_that_committed_writes_is_not_sent_again(
     assert len(sent) == 1
     monkeypatch.setattr(_Link, "send", send)
     assert store.get_account(TENANT, "acc-1") == {"AccountId": "acc-1", "Name": "Once"}
+
+
+def test_a_store_found_away_stays_marked_away_when_the_block_ends(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first query finds its connection dead and no replacement comes within the pool
+    timeout: the request fails as unavailable, and the store stays marked so (the next
+    checkouts wait the short outage bound, and /health says unavailable)."""
+    send, checkout = _Link.send, _Link.checkout
+    checkouts: list[int] = []
+
+    def dead(self: _Link, conn: Any, query: Any) -> Any:
+        conn.pgconn.finish()
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    def no_replacement(self: _Link, timeout: float | None) -> Any:
+        checkouts.append(1)
+        if len(checkouts) > 1:
+            raise PoolTimeout("no connection")
+        return checkout(self, timeout)
+
+    monkeypatch.setattr(_Link, "send", dead)
+    monkeypatch.setattr(_Link, "checkout", no_replacement)
+    assert store.available
+    with pytest.raises(StoreUnavailable), store.transaction(write=False, single_read=True):
+        store.get_account(TENANT, "acc-1")
+    assert store.available is False
+    monkeypatch.setattr(_Link, "send", send)
+    monkeypatch.setattr(_Link, "checkout", checkout)
+    assert store.get_account(TENANT, "acc-1") is not None
+    assert store.available
