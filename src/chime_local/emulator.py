@@ -237,8 +237,9 @@ class Emulator:
         and the attempt is marked stale: its answer is thrown away (its transaction rolled
         back) and the pipeline runs again. The rate limit is counted on the first attempt only;
         the last one (``_STATE_ATTEMPTS``) answers on the state it just read, whatever moved."""
-        attempt = _Attempt(self.clock.now(), state_checked=synced)  # the attempt's one instant
-        attempt.final = number == _STATE_ATTEMPTS
+        attempt = _Attempt(  # self.clock.now(): the attempt's one instant
+            self.clock.now(), state_checked=synced, final=number == _STATE_ATTEMPTS
+        )
         try:
             attempt.caller = caller = self.authenticator.authenticate(request)
             if self.rate_limiter is not None and number == 1:
@@ -304,19 +305,23 @@ class Emulator:
         """Re-read the cached clock setting and fault rules if another process changed them:
         whether it did. While the database is away the cached ones stay: the request's own
         transaction will answer 503."""
-        version = self._read_version()
+        try:
+            version = self._read_version()
+        except StoreError:
+            return False
         if version is None or version == self._state_version:
             return False
         self._adopt_state(version)
         return True
 
     def _read_version(self) -> int | None:
-        """The server state's version; None when it cannot be read (the cached state serves)."""
+        """The server state's version; None when an error other than the store's kept it from
+        being read (the cached state serves). A :class:`StoreError` propagates."""
         try:
             return self.state.version()
         except StoreError:
-            return None
-        except Exception:  # e.g. the database locked too long: serve with what is cached
+            raise
+        except Exception:  # e.g. SQLite locked too long: serve with what is cached
             log.exception("reading the server state failed; the cached clock and faults serve")
             return None
 
@@ -329,14 +334,8 @@ class Emulator:
     def _require_current_state(self, attempt: _Attempt) -> None:
         """In the request's transaction: go on only if the cached state is current (the
         version comes with the transaction's first statement on PostgreSQL)."""
-        try:
-            version = self.state.version()
-        except StoreError:
-            raise  # the transaction's own failure (PostgreSQL: its opening, held-back writes)
-        except Exception:  # e.g. SQLite locked too long: serve with what is cached
-            log.exception("reading the server state failed; the cached clock and faults serve")
-            version = self._state_version
-        if version != self._state_version and not attempt.final:
+        version = self._read_version()  # a StoreError is the transaction's own: it fails
+        if version is not None and version != self._state_version and not attempt.final:
             raise StateMoved(version)
         attempt.state_checked = True
 

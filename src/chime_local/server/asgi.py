@@ -171,20 +171,31 @@ class AsgiApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                if self._bridged:
-                    self._loop = asyncio.get_running_loop()
-                    self.emulator.calls.write_from(self._schedule_log_write)
+                self.startup()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                self._threads.shutdown(wait=False, cancel_futures=True)
-                self.emulator.calls.write_from(None)  # what is left: written at the close
-                for timer in self._log_timers:
-                    timer.cancel()
-                if self._log_writes:
-                    await asyncio.wait(self._log_writes)
-                await self.emulator.store.aclose()
+                await self.shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    def startup(self) -> None:
+        """On the serving loop, before the first request: a bridged server writes the request
+        log from this loop."""
+        if self._bridged:
+            self._loop = asyncio.get_running_loop()
+            self.emulator.calls.write_from(self._schedule_log_write)
+
+    async def shutdown(self) -> None:
+        """On the serving loop, after the last request: finish the log writes under way and
+        release what the loop holds (what the log still keeps is written when the emulator
+        closes)."""
+        self._threads.shutdown(wait=False, cancel_futures=True)
+        self.emulator.calls.write_from(None)
+        for timer in self._log_timers:
+            timer.cancel()
+        if self._log_writes:
+            await asyncio.wait(self._log_writes)
+        await self.emulator.store.aclose()
 
 
 async def _read_body(receive: Receive, headers: dict[str, str], limit: int) -> bytes | None:

@@ -62,11 +62,12 @@ class WorkerApp:
             log.exception("worker %d could not start", os.getpid())
             await send({"type": "lifespan.startup.failed", "message": str(exc)})
             return
-        self._app = AsgiApp(emulator)
+        self._app = app = AsgiApp(emulator)
+        app.startup()
         _end_with_parent(self.parent_pid)
         await send({"type": "lifespan.startup.complete"})
         await receive()  # lifespan.shutdown
-        await emulator.store.aclose()
+        await app.shutdown()
         emulator.close()
         await send({"type": "lifespan.shutdown.complete"})
 

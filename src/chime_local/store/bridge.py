@@ -28,8 +28,8 @@ T = TypeVar("T")
 
 
 class Slot:
-    """What one request keeps of the store while it runs: its connection, nesting depth, the
-    opening of its transaction while not yet sent, and the state version read with it."""
+    """What one request keeps of the store while its transaction is open: the connection and
+    nesting depth, and what the engine holds back or learned (see the fields)."""
 
     __slots__ = (
         "conn",

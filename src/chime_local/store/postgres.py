@@ -587,12 +587,10 @@ class PostgresStore(SqlVerbs):
             with self.transaction():
                 return self._execute(sql, args)
         text = self._text(sql)
-        if slot.opening is not None or slot.deferred:
-            if not isinstance(args, Mapping) or not slot.deferred:
-                return self._send(slot, text, args)
-            self._send(slot, None, None)  # (named values do not join positional ones)
-        if slot.ended:
-            raise ReadAgain("a single read made a second statement")
+        held_back = slot.opening is not None or slot.deferred
+        if held_back and not (slot.deferred and isinstance(args, Mapping)):
+            return self._send(slot, text, args)  # (named values join no positional ones)
+        self._send_held_back(slot)
         return _noting_failure(slot, slot.link.run, slot.conn, text, args)
 
     def _write(self, sql: str, args: Sequence[Any]) -> None:
