@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from chime_local.store import Store, open_store
 from chime_local.testing import ServerProcess
 from tests.fuzz.profiles import pytest_terminal_summary  # noqa: F401  (xdist's controller too)
 from tests.postgres import ENV_URL, Cluster, server_binaries
@@ -47,15 +48,28 @@ def postgres_url(postgres_cluster: Cluster) -> str:
     return postgres_cluster.fresh_database()
 
 
+@pytest.fixture
+def postgres_store(postgres_url: str) -> Iterator[Store]:
+    """A PostgreSQL store on a new database, closed after the test."""
+    store = open_store(postgres_url)
+    yield store
+    store.close()
+
+
+def fresh_database(request: pytest.FixtureRequest, factory: pytest.TempPathFactory) -> Any:
+    """A new database of the engine a fixture is parametrized with (``ENGINES``): a PostgreSQL
+    URL, or the path of an SQLite file in a new folder."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgres_cluster").fresh_database()
+    return factory.mktemp("server") / "chime-local.db"
+
+
 @pytest.fixture(scope="session", params=ENGINES)
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
     """One server per engine: every black-box test runs against SQLite and PostgreSQL."""
-    if request.param == "postgresql":
-        db: Any = request.getfixturevalue("postgres_cluster").fresh_database()
-    else:
-        db = tmp_path_factory.mktemp("server") / "chime-local.db"
+    db = fresh_database(request, tmp_path_factory)
     with ServerProcess(db=db, extra_args=("--quiet",)) as process:
         yield process
 

@@ -112,3 +112,21 @@ class Cluster:
                 self.pause()
             finally:
                 shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def advisory_locks(url: str) -> int:
+    """How many advisory locks any session holds in the database at ``url``."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def open_transactions(url: str) -> int:
+    """How many sessions sit idle inside a transaction on the server of ``url``."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])

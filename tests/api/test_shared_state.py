@@ -1,4 +1,5 @@
-"""Server state shared by the workers of ``serve --workers 2`` on one SQLite file.
+"""Server state shared by the workers of ``serve --workers 2`` on one SQLite file, and (the
+checks through a pair of workers) on one PostgreSQL database.
 
 Each check talks to a chosen worker: a keep-alive connection stays with the worker that accepted
 it, and ``GET /_chime_local/health`` on it names that worker's process id. An admin change made
@@ -19,6 +20,7 @@ import pytest
 
 from chime_local.testing import ServerProcess
 from tests.api.raw import FAKE_AUTH
+from tests.conftest import ENGINES, fresh_database
 from tests.support import fresh_tenant
 
 
@@ -60,9 +62,12 @@ def connect(server: ServerProcess, avoid: int | None = None, attempts: int = 200
     raise AssertionError(f"no worker other than {avoid} answered in {attempts} connections")
 
 
-@pytest.fixture(scope="module")
-def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    db = tmp_path_factory.mktemp("shared") / "shared.db"
+@pytest.fixture(scope="module", params=ENGINES)
+def two_workers(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """``serve --workers 2`` on one SQLite file, or on one PostgreSQL database."""
+    db = fresh_database(request, tmp_path_factory)
     with ServerProcess(db=db, extra_args=("--quiet", "--workers", "2")) as server:
         yield server
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 import pytest
 
-from chime_local.store import Store, open_store
+from chime_local.store import Store
 from chime_local.store.bridge import current_request, pause, run_bridged, wait_for
 from chime_local.store.postgres import COPY_FROM_ROWS, _copy_statement
+from tests.postgres import advisory_locks
 
 
 def test_bridged_code_awaits_on_the_loop_and_errors_travel_both_ways() -> None:
@@ -68,20 +68,6 @@ def test_a_bridged_pause_lets_other_requests_run() -> None:
     assert order == ["sleeper starts", "quick", "sleeper ends"]
 
 
-@pytest.fixture
-def postgres_store(postgres_url: str) -> Iterator[Store]:
-    store = open_store(postgres_url)
-    yield store
-    store.close()
-
-
-def _advisory_locks(url: str) -> int:
-    with psycopg.connect(url) as conn:
-        row = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").fetchone()
-    assert row is not None
-    return int(row[0])
-
-
 def test_bridged_requests_keep_their_own_transactions(
     postgres_store: Store, postgres_url: str
 ) -> None:
@@ -110,7 +96,7 @@ def test_bridged_requests_keep_their_own_transactions(
     with psycopg.connect(postgres_url) as conn:
         keys = conn.execute("SELECT key FROM meta WHERE key LIKE 'req-_' ORDER BY key").fetchall()
     assert keys == [("req-a",), ("req-b",)]
-    assert _advisory_locks(postgres_url) == 0
+    assert advisory_locks(postgres_url) == 0
 
 
 def test_a_failed_bridged_write_rolls_back_and_releases_its_lock(
@@ -131,7 +117,7 @@ def test_a_failed_bridged_write_rolls_back_and_releases_its_lock(
     asyncio.run(main())
     with psycopg.connect(postgres_url) as conn:
         assert conn.execute("SELECT 1 FROM meta WHERE key = 'written'").fetchone() is None
-    assert _advisory_locks(postgres_url) == 0
+    assert advisory_locks(postgres_url) == 0
 
 
 def test_only_many_rows_are_copied() -> None:

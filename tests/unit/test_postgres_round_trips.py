@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -21,9 +20,10 @@ from psycopg_pool import PoolTimeout
 from chime_local import Emulator
 from chime_local.config import Config
 from chime_local.protocol.http import HttpRequest
-from chime_local.store import DuplicateKey, ReadAgain, Store, StoreUnavailable, open_store
+from chime_local.store import DuplicateKey, ReadAgain, Store, StoreUnavailable
 from chime_local.store.postgres import HELD_BACK_AT_MOST, PostgresStore, _Link, _lock_key
 from tests.api.raw import FAKE_AUTH
+from tests.postgres import advisory_locks, open_transactions
 
 TENANT = "111122223333"
 
@@ -52,20 +52,9 @@ def round_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-def store(postgres_url: str) -> Iterator[Store]:
-    opened = open_store(postgres_url)
-    opened.insert_account(TENANT, {"AccountId": "acc-1", "Name": "Team"}, {})
-    yield opened
-    opened.close()
-
-
-def _open_transactions(url: str) -> int:
-    with psycopg.connect(url) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'"
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
+def store(postgres_store: Store) -> Store:
+    postgres_store.insert_account(TENANT, {"AccountId": "acc-1", "Name": "Team"}, {})
+    return postgres_store
 
 
 def test_a_single_read_is_one_round_trip_with_the_version_and_its_commit(
@@ -77,7 +66,7 @@ def test_a_single_read_is_one_round_trip_with_the_version_and_its_commit(
     assert len(round_trips) == 1
     assert round_trips[0].startswith("BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT version")
     assert round_trips[0].endswith("; COMMIT")
-    assert _open_transactions(postgres_url) == 0
+    assert open_transactions(postgres_url) == 0
 
 
 def test_a_second_statement_of_a_single_read_asks_for_a_plain_transaction(
@@ -87,7 +76,7 @@ def test_a_second_statement_of_a_single_read_asks_for_a_plain_transaction(
         store.get_account(TENANT, "acc-1")
         store.account_exists("acc-1")
     assert len(round_trips) == 1  # the second statement was never sent
-    assert _open_transactions(postgres_url) == 0
+    assert open_transactions(postgres_url) == 0
     round_trips.clear()
     with store.transaction(write=False):
         store.get_account(TENANT, "acc-1")
@@ -112,9 +101,7 @@ def test_a_write_sends_lock_and_opening_with_its_first_statement_and_nothing_whe
     with store.transaction(serialize_on=TENANT):
         pass  # a block that makes no statement takes no lock and sends nothing
     assert round_trips == []
-    with psycopg.connect(postgres_url) as conn:
-        locks = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
-        assert locks.fetchone() == (0,)
+    assert advisory_locks(postgres_url) == 0
 
 
 def test_a_value_bound_in_the_opening_query_is_quoted_by_the_driver(store: Store) -> None:
@@ -197,10 +184,8 @@ def test_a_held_back_write_that_fails_fails_the_transaction_at_its_end(
         store.save_account({"AccountId": "acc-1", "Name": "Never"})
         store.insert_account(TENANT, {"AccountId": "acc-1", "Name": "Again"}, {})
     assert store.get_account(TENANT, "acc-1") == {"AccountId": "acc-1", "Name": "Team"}
-    assert _open_transactions(postgres_url) == 0
-    with psycopg.connect(postgres_url) as conn:
-        locks = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
-        assert locks.fetchone() == (0,)
+    assert open_transactions(postgres_url) == 0
+    assert advisory_locks(postgres_url) == 0
 
 
 def test_held_back_writes_are_sent_in_bounded_batches(store: Store, round_trips: list[str]) -> None:
@@ -247,7 +232,7 @@ def test_a_failure_the_block_catches_is_not_committed_past(store: Store, postgre
         with contextlib.suppress(DuplicateKey):
             store.state.version()  # sends the held-back writes
     assert store.get_record("room", "r-1") is None
-    assert _open_transactions(postgres_url) == 0
+    assert open_transactions(postgres_url) == 0
 
 
 def test_a_lost_answer_to_a_query_that_committed_writes_is_not_sent_again(
