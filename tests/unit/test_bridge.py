@@ -13,7 +13,8 @@ import pytest
 
 from chime_local.store import Store
 from chime_local.store.bridge import current_request, pause, run_bridged, wait_for
-from chime_local.store.postgres import COPY_FROM_ROWS, _copy_statement
+from chime_local.store.postgres import COPY_FROM_ROWS, PostgresStore, _copy_statement
+from chime_local.store.state import LoggedCall
 from tests.postgres import advisory_locks
 
 
@@ -118,6 +119,39 @@ def test_a_failed_bridged_write_rolls_back_and_releases_its_lock(
     with psycopg.connect(postgres_url) as conn:
         assert conn.execute("SELECT 1 FROM meta WHERE key = 'written'").fetchone() is None
     assert advisory_locks(postgres_url) == 0
+
+
+def test_the_request_log_gets_a_connection_while_every_request_holds_one(
+    postgres_url: str,
+) -> None:
+    """The loop's pool keeps a connection beyond one per request (``store.concurrency``) for the
+    server state's own work: a batch of the request log does not wait for a request to end."""
+    store = PostgresStore(postgres_url, pool_size=2, pool_timeout=1.0)
+    call = LoggedCall(time.time(), ["2026-01-01", "rid", "AKID", None, {}, 200, None, None])
+
+    async def main() -> float:
+        release = asyncio.Event()
+
+        def hold() -> None:
+            with store.transaction(True):
+                store.account_exists("acc-1")  # the transaction holds its connection now
+                wait_for(release.wait())
+
+        holders = [asyncio.ensure_future(run_bridged(hold)) for _ in range(store.concurrency)]
+        await asyncio.sleep(0.2)
+        began = time.monotonic()
+        await run_bridged(store.state.append_calls, [call], 1000)
+        waited = time.monotonic() - began
+        release.set()
+        await asyncio.gather(*holders)
+        await store.aclose()
+        return waited
+
+    try:
+        assert asyncio.run(main()) < 0.5  # not the pool's timeout: the batch took the spare
+        assert [entry[1] for entry in store.state.recent_calls(10)] == ["rid"]
+    finally:
+        store.close()
 
 
 def test_only_many_rows_are_copied() -> None:

@@ -53,6 +53,10 @@ from chime_local.store.sql import SqlVerbs
 from chime_local.store.state_postgres import PostgresServerState
 
 POOL_SIZE = 16
+# Connections of the loop's pool beyond one per request: for the server state's own work on the
+# loop (the request log's batches). Without it a batch took a request's connection, and the
+# request waiting for it in the pool's slow path cost every request about 10% of its CPU.
+STATE_CONNECTIONS = 1
 CONNECT_TIMEOUT_SECONDS = 3
 POOL_TIMEOUT_SECONDS = 5.0
 # While the database is known to be away, a checkout waits this long only: one request's several
@@ -512,7 +516,7 @@ class PostgresStore(SqlVerbs):
             pool = AsyncConnectionPool(
                 self.url,
                 min_size=1,
-                max_size=self._pool_size,
+                max_size=self._pool_size + STATE_CONNECTIONS,
                 timeout=self._pool_timeout,
                 open=False,
                 name="chime-local-loop",
