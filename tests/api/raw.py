@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import http.client
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from chime_local.protocol.http import HttpRequest
+
+if TYPE_CHECKING:
+    from chime_local import Emulator
 
 FAKE_AUTH = (
     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/us-east-1/chime/aws4_request, "
@@ -34,3 +39,13 @@ def call(
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         connection.close()
+
+
+def call_in_process(
+    emulator: Emulator, method: str, path: str, body: dict[str, Any] | None = None
+) -> tuple[int, Any]:
+    """A call handed to an in-process emulator as the server would: (status, parsed body)."""
+    data = json.dumps(body).encode() if body is not None else b""
+    path, _, query = path.partition("?")
+    response = emulator.handle(HttpRequest(method, path, query, {"authorization": FAKE_AUTH}, data))
+    return response.status, json.loads(response.body or b"{}")

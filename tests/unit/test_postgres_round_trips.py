@@ -9,7 +9,6 @@ next statement or the COMMIT. The emulator learns which reads take more than one
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
 from typing import Any
 
@@ -19,10 +18,9 @@ from psycopg_pool import PoolTimeout
 
 from chime_local import Emulator
 from chime_local.config import Config
-from chime_local.protocol.http import HttpRequest
 from chime_local.store import DuplicateKey, ReadAgain, Store, StoreUnavailable
 from chime_local.store.postgres import HELD_BACK_AT_MOST, PostgresStore, _Link, _lock_key
-from tests.api.raw import FAKE_AUTH
+from tests.api.raw import call_in_process
 from tests.postgres import advisory_locks, open_transactions
 
 TENANT = "111122223333"
@@ -115,24 +113,16 @@ def test_a_value_bound_in_the_opening_query_is_quoted_by_the_driver(store: Store
     assert store.count_all_users() == 0  # the users table is still there
 
 
-def _call(emulator: Emulator, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    data = json.dumps(body).encode() if body is not None else b""
-    path, _, query = path.partition("?")
-    request = HttpRequest(method, path, query, {"authorization": FAKE_AUTH}, data)
-    response = emulator.handle(request)
-    return response.status, json.loads(response.body or b"{}")
-
-
 def test_the_emulator_learns_which_reads_take_more_than_one_statement(
     postgres_url: str, round_trips: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emulator = Emulator(Config(db_path=postgres_url, log_requests=False))
     monkeypatch.setattr(emulator.calls, "record", lambda call, alone: None)  # the log aside
     try:
-        status, created = _call(emulator, "POST", "/accounts", {"Name": "Team"})
+        status, created = call_in_process(emulator, "POST", "/accounts", {"Name": "Team"})
         assert status == 201
         account_id = created["Account"]["AccountId"]
-        status, made = _call(
+        status, made = call_in_process(
             emulator, "POST", f"/accounts/{account_id}/users?operation=create", {"Email": "a@b.c"}
         )
         assert status == 201
@@ -140,7 +130,7 @@ def test_the_emulator_learns_which_reads_take_more_than_one_statement(
 
         def trips_of(method: str, path: str, status: int) -> int:
             round_trips.clear()
-            assert _call(emulator, method, path)[0] == status
+            assert call_in_process(emulator, method, path)[0] == status
             return len(round_trips)
 
         # A missing user reads twice (which of account and user is missing): read again (one
@@ -152,6 +142,13 @@ def test_the_emulator_learns_which_reads_take_more_than_one_statement(
         assert trips_of("GET", f"/accounts/{account_id}/users", 200) == 4
         assert trips_of("GET", f"/accounts/{account_id}/users", 200) == 3
         assert trips_of("GET", user_path, 200) == 1
+        # CreateUser: the opening and the account, the email's check, the insert with COMMIT
+        # (the drawn PIN is not read first: its constraint keeps it unique)
+        round_trips.clear()
+        users = f"/accounts/{account_id}/users?operation=create"
+        assert call_in_process(emulator, "POST", users, {"Email": "b@b.c"})[0] == 201
+        assert len(round_trips) == 3
+        assert "INSERT INTO users" in round_trips[-1]
     finally:
         emulator.close()
 
@@ -207,12 +204,12 @@ def test_a_write_whose_lock_wait_times_out_is_refused_not_acknowledged(
     store = PostgresStore(postgres_url, statement_timeout_ms=300)
     emulator = Emulator(Config(db_path=postgres_url, log_requests=False), store=store)
     try:
-        status, made = _call(emulator, "POST", "/accounts", {"Name": "First"})
+        status, made = call_in_process(emulator, "POST", "/accounts", {"Name": "First"})
         assert status == 201
         holder = psycopg.connect(postgres_url, autocommit=True)  # a slow writer, same tenant
         holder.execute("SELECT pg_advisory_lock(%s)", (_lock_key(made["Account"]["AwsAccountId"]),))
         try:
-            status, answer = _call(emulator, "POST", "/accounts", {"Name": "Second"})
+            status, answer = call_in_process(emulator, "POST", "/accounts", {"Name": "Second"})
         finally:
             holder.close()
         assert status == 503, answer

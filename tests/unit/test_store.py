@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from chime_local.store import DuplicateKey, Store, StoreBusy, StoreUnavailable, open_store
+from chime_local.store import (
+    DrawnKeyTaken,
+    DuplicateKey,
+    Store,
+    StoreBusy,
+    StoreUnavailable,
+    open_store,
+)
 from chime_local.store.migrations import (
     POSTGRES_MIGRATIONS,
     SQLITE_MIGRATIONS,
@@ -135,9 +142,12 @@ def test_users_by_email_case_insensitively_and_pins_unique(store: Store) -> None
     assert found is not None
     assert found["PrimaryEmail"] == "User1@Example.com"
     assert store.pin_in_use("0123456789")
-    with pytest.raises(DuplicateKey), store.transaction():
+    with pytest.raises(DrawnKeyTaken), store.transaction():  # a PIN is drawn: draw again
         store.insert_user(user(2, pin="0123456789"), {})
     assert not store.user_exists("user-2")
+    with pytest.raises(DuplicateKey), store.transaction():  # an id taken is a conflict
+        store.insert_user(user(1, pin="1111111111"), {})
+    assert not store.pin_in_use("1111111111")
 
 
 def test_json_members_filter_users(store: Store) -> None:

@@ -55,7 +55,7 @@ def register(ctx: RequestContext, user: Doc, display_name: str | None = None) ->
     user["DisplayName"] = (
         display_name or user.get("DisplayName") or local_part(user["PrimaryEmail"])
     )
-    user["PersonalPIN"] = new_pin(ctx.store)
+    user["PersonalPIN"] = new_pin()
 
 
 def create_user(ctx: RequestContext, params: shapes.CreateUserRequest) -> shapes.CreateUserResponse:
@@ -161,7 +161,7 @@ def reset_personal_pin(
     ctx: RequestContext, params: shapes.ResetPersonalPINRequest
 ) -> shapes.ResetPersonalPINResponse:
     user = require_user(ctx, params["AccountId"], params["UserId"])
-    user["PersonalPIN"] = new_pin(ctx.store, previous=user.get("PersonalPIN"))
+    user["PersonalPIN"] = new_pin(previous=user.get("PersonalPIN"))
     ctx.store.save_user(user)
     return {"User": user}
 

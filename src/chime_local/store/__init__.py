@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from chime_local.store.base import (
     Doc,
+    DrawnKeyTaken,
     DuplicateKey,
     Page,
     ReadAgain,
@@ -42,6 +43,7 @@ def open_store(target: str | None, *, durable: bool = False, lock_wait: float = 
 
 __all__ = [
     "Doc",
+    "DrawnKeyTaken",
     "DuplicateKey",
     "Page",
     "ReadAgain",

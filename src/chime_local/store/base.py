@@ -43,6 +43,13 @@ class RetryTransaction(StoreError):
     """The engine aborted the transaction to keep concurrent ones serializable: run it again."""
 
 
+class DrawnKeyTaken(RetryTransaction):
+    """A unique value the service drew at random (a user's PIN) is taken already: running the
+    transaction again draws another. The constraint, not a read before each write, keeps such
+    values unique: a read would cost every CreateUser a round trip, under its tenant's lock, for
+    a clash that comes once in ten billion draws per user stored."""
+
+
 class ReadAgain(StoreError):
     """A ``single_read`` transaction made a second statement after the engine had already ended
     it with its first: run the block again as a plain transaction."""

@@ -41,6 +41,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
 from chime_local.store.base import (
+    DrawnKeyTaken,
     DuplicateKey,
     ReadAgain,
     RetryTransaction,
@@ -80,6 +81,8 @@ def translate(error: BaseException) -> StoreError | None:
     if isinstance(error, pg_errors.SerializationFailure | pg_errors.DeadlockDetected):
         return RetryTransaction(str(error))
     if isinstance(error, pg_errors.UniqueViolation):
+        if error.diag.constraint_name == "users_pin_key":
+            return DrawnKeyTaken(str(error))
         return DuplicateKey(str(error))
     if isinstance(error, PoolTimeout):
         return StoreUnavailable(f"no database connection within the pool timeout ({error})")

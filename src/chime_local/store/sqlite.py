@@ -26,7 +26,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from chime_local.store.base import DuplicateKey, StoreBusy, StoreError, StoreUnavailable
+from chime_local.store.base import (
+    DrawnKeyTaken,
+    DuplicateKey,
+    StoreBusy,
+    StoreError,
+    StoreUnavailable,
+)
 from chime_local.store.migrations import SQLITE_MIGRATIONS, run_migrations
 from chime_local.store.sql import SqlVerbs
 from chime_local.store.state_sqlite import SqliteServerState
@@ -37,6 +43,8 @@ LOCK_WAIT_SECONDS = 10.0
 def translate(error: BaseException) -> StoreError | None:
     """The engine-neutral error for an SQLite failure, or None when it is not the engine's."""
     if isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error):
+        if str(error).endswith(": users.pin"):
+            return DrawnKeyTaken(str(error))
         return DuplicateKey(str(error))
     if isinstance(error, sqlite3.OperationalError):
         text = str(error)
