@@ -4,13 +4,15 @@ database, and a large load (users per second, bytes per user, GetUser p50/p99 at
 The database is ``CHIME_LOCAL_BENCH_POSTGRES`` (a URL of a maintenance database on which a
 fresh database per run is created) or a throwaway cluster started like the tests' own. With two
 instances, one wrk per instance (8 connections each) runs at the same time and their rates add
-up: no load balancer sits between them and the instances.
+up; the row ``GetUser_2_nginx`` sends all 16 connections through nginx instead, configured by
+``deploy/nginx.conf`` (round robin over the two instances), when nginx is installed.
 
 ``python -m bench.postgres_figures USERS SECONDS`` runs it alone (small numbers for a smoke run).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from tests.nginx import Balancer, nginx_binary
 from tests.postgres import Cluster
 
 from bench.http_figures import CREDENTIALS, bench_document, chime_requests
@@ -62,24 +65,32 @@ def load(
     kind: str,
     seconds: int,
     database_pid: int | None = None,
+    *,
+    through_nginx: bool = False,
 ) -> dict[str, Any]:
     """``kind`` at 16 connections spread over ``instances`` servers on one database (whose
-    server process is ``database_pid`` when this machine runs it: its CPU is measured too)."""
+    server process is ``database_pid`` when this machine runs it: its CPU is measured too);
+    ``through_nginx``: all of them through deploy/nginx.conf in front of the instances."""
     servers = [_serve(url, credentials) for _ in range(instances)]
-    per = CONNECTIONS // instances
     try:
+        with contextlib.ExitStack() as stack:
+            endpoints = [endpoint for _, endpoint in servers]
+            if through_nginx:
+                ports = [int(endpoint.rsplit(":", 1)[1]) for endpoint in endpoints]
+                endpoints = [stack.enter_context(Balancer(ports)).endpoint_url]
+            per = CONNECTIONS // len(endpoints)
 
-        def one(index: int) -> Load:
-            endpoint = servers[index][1]
-            requests = chime_requests(endpoint, kind, count=20_000, run=instances * 10 + index)
-            return run_wrk(endpoint, requests, per, seconds, None)
+            def one(index: int) -> Load:
+                endpoint = endpoints[index]
+                requests = chime_requests(endpoint, kind, count=20_000, run=instances * 10 + index)
+                return run_wrk(endpoint, requests, per, seconds, None)
 
-        spent = sum(cpu_seconds(server.pid) for server, _ in servers)
-        database = tree_cpu_seconds(database_pid) if database_pid else 0.0
-        with ThreadPoolExecutor(instances) as pool:
-            loads = list(pool.map(one, range(instances)))
-        spent = sum(cpu_seconds(server.pid) for server, _ in servers) - spent
-        database = tree_cpu_seconds(database_pid) - database if database_pid else 0.0
+            spent = sum(cpu_seconds(server.pid) for server, _ in servers)
+            database = tree_cpu_seconds(database_pid) if database_pid else 0.0
+            with ThreadPoolExecutor(len(endpoints)) as pool:
+                loads = list(pool.map(one, range(len(endpoints))))
+            spent = sum(cpu_seconds(server.pid) for server, _ in servers) - spent
+            database = tree_cpu_seconds(database_pid) - database if database_pid else 0.0
     finally:
         for server, _ in servers:
             server.terminate()
@@ -126,6 +137,10 @@ def measure(users: int, seconds: int) -> dict[str, Any]:
                     figures[f"{kind}_{instances}"] = load(
                         url, credentials, instances, kind, seconds, database
                     )
+            if nginx_binary() is not None:  # (the row is left out without it)
+                figures["GetUser_2_nginx"] = load(
+                    url, credentials, 2, "GetUser", seconds, database, through_nginx=True
+                )
             return figures
     finally:
         cluster.stop()

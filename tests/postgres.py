@@ -35,7 +35,7 @@ def server_binaries() -> Path | None:
     return Path(versions[0]).parent if versions else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -73,7 +73,7 @@ class Cluster:
         if os.geteuid() == 0:
             nobody = pwd.getpwnam("nobody")
             os.chown(self.folder, nobody.pw_uid, nobody.pw_gid)
-        self.port = _free_port()
+        self.port = free_port()
         self._run_as_owner(
             str(binaries / "initdb"),
             "-D", str(self.folder / "data"), "-U", "chime", "-A", "trust", "-E", "UTF8",
