@@ -223,19 +223,28 @@ def analysis(figures: dict[str, Any], sqlite_cpu_us: float) -> list[str]:
     create_cost = f"{create.get('server_cpu_us', 0):,.0f} us of server CPU" + (
         f" and {create_database:,.0f} us of PostgreSQL's" if create_database else ""
     )
+    nginx = figures.get("GetUser_2_nginx")
+    balanced = (
+        f" Through nginx in front of the two instances (deploy/nginx.conf) GetUser ran at "
+        f"{nginx['requests_per_second']:,.0f}/s: the balancer's CPU comes out of the same two "
+        "cores."
+        if nginx
+        else ""
+    )
     return [
         "PostgreSQL: a Chime request runs on the event loop in a greenlet that awaits each round "
         "trip (`chime_local.store.bridge`). A transaction's opening (the tenant's lock, BEGIN "
         "and the shared state's version) goes with its first statement, a read ends with its "
         "COMMIT in the same query, and writes whose results nobody reads go with the next one: "
-        "a GetUser is one round trip, a CreateUser four. One instance spent "
-        f"{one['server_cpu_us']:,.0f} us of CPU per GetUser here, against {sqlite_cpu_us:,.0f} "
-        f"us on SQLite, so its core serves at most about {1e6 / one['server_cpu_us']:,.0f} a "
-        f"second.{own} 0.5x of SQLite needs the server at about twice SQLite's CPU per request "
-        "while PostgreSQL and the load generator fit on the other core; the driver's work per "
-        f"round trip, the bridge and the request log's batches do not fit in that. {scaling} "
-        "The writes of one tenant run one after another across instances (an advisory lock "
-        "taken with the opening), so CreateUser in one tenant, as measured, is bounded by that "
-        f"queue and by the {create_cost} each costs.",
+        "a GetUser is one round trip, a CreateUser three; the single reads of requests waiting "
+        "at once go in one query on one connection (`chime_local.store.pg_reads`). One "
+        f"instance spent {one['server_cpu_us']:,.0f} us of CPU per GetUser here, against "
+        f"{sqlite_cpu_us:,.0f} us on SQLite, so its core serves at most about "
+        f"{1e6 / one['server_cpu_us']:,.0f} a second.{own} 0.5x of SQLite needs the server at "
+        "no more than about twice SQLite's CPU per request, with PostgreSQL and the load "
+        f"generator on the other core. {scaling}{balanced} The writes of one tenant run one "
+        "after another across instances (an advisory lock taken with the opening), so "
+        "CreateUser in one tenant, as measured, is bounded by that queue and by the "
+        f"{create_cost} each costs.",
         "",
     ]

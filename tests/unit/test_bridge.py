@@ -13,7 +13,8 @@ import pytest
 
 from chime_local.store import Store
 from chime_local.store.bridge import current_request, pause, run_bridged, wait_for
-from chime_local.store.postgres import COPY_FROM_ROWS, PostgresStore, _copy_statement
+from chime_local.store.pg_wire import COPY_FROM_ROWS, copy_statement
+from chime_local.store.postgres import PostgresStore
 from chime_local.store.state import LoggedCall
 from tests.postgres import advisory_locks
 
@@ -156,7 +157,7 @@ def test_the_request_log_gets_a_connection_while_every_request_holds_one(
 
 def test_only_many_rows_are_copied() -> None:
     insert = "INSERT INTO users (user_id, doc) VALUES (?, ?)"
-    assert _copy_statement(insert, [("u", "{}")]) is None
+    assert copy_statement(insert, [("u", "{}")]) is None
     rows = [("u", "{}")] * COPY_FROM_ROWS
-    assert _copy_statement(insert, rows) == "COPY users (user_id, doc) FROM STDIN"
-    assert _copy_statement("UPDATE users SET doc = ? WHERE user_id = ?", rows) is None
+    assert copy_statement(insert, rows) == "COPY users (user_id, doc) FROM STDIN"
+    assert copy_statement("UPDATE users SET doc = ? WHERE user_id = ?", rows) is None

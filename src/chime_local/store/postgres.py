@@ -7,21 +7,24 @@ writing (one email per account, 25 numbers per tenant, 10 bots, ...), and under 
 PostgreSQL aborts one of two transactions that raced on the same rows or ranges instead of
 letting both commit. The aborted one surfaces as :class:`RetryTransaction`, which the emulator
 runs again; constraints (unique user ids, PINs, record keys) back the rest and surface as
-:class:`DuplicateKey`.
+:class:`DuplicateKey` (a PIN drawn at random as :class:`DrawnKeyTaken`: drawn again).
 
 Every wait is bounded: connecting (``connect_timeout``), a pool checkout (``pool_timeout``), a
 statement (``statement_timeout``) and a silent peer (TCP keepalives and ``tcp_user_timeout``).
 A database that is down or unreachable turns into :class:`StoreUnavailable` (a 503) within those
-bounds; the pool reconnects in the background, and a stale connection found by a transaction's
-first query is replaced once, so the instance recovers without a restart. A COMMIT whose answer
-was lost is reported as unavailable, never as success.
+bounds; the pool reconnects in the background, and a connection found lost by a transaction's
+first query (the server restarted since it was pooled) is replaced once, the pool testing the
+others, so the instance recovers without a restart. A COMMIT whose answer was lost is reported
+as unavailable, never as success.
 
 Calls wait on the network (``blocks = True``). The server runs a Chime request for this engine
 on the event loop in a greenlet of its own (:mod:`chime_local.store.bridge`), where the engine
 uses psycopg's asynchronous pool and the loop serves other requests while one waits; everything
 else (the admin API, the request log's writer, the command line, the in-process emulator) calls
 from a plain thread and uses the blocking pool. :class:`_Link` and :class:`_BridgedLink` are the
-two ways to the database; the transaction code above them is written once.
+two ways to the database; the transaction code above them is written once. What one query sends
+and reads is :mod:`~chime_local.store.pg_wire`; the single reads of bridged requests go to the
+database together (:mod:`~chime_local.store.pg_reads`).
 """
 
 from __future__ import annotations
@@ -29,11 +32,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -50,6 +52,20 @@ from chime_local.store.base import (
 )
 from chime_local.store.bridge import Slot, current_request, pause, wait_for
 from chime_local.store.migrations import POSTGRES_MIGRATIONS, run_migrations
+from chime_local.store.pg_reads import LATER, SingleReads
+from chime_local.store.pg_wire import (
+    Query,
+    Rows,
+    copy_statement,
+    discarded,
+    fetched,
+    has_rows,
+    lost,
+    opening_of,
+    run_many,
+    sent,
+    skip,
+)
 from chime_local.store.sql import SqlVerbs
 from chime_local.store.state_postgres import PostgresServerState
 
@@ -70,8 +86,6 @@ STATEMENT_TIMEOUT_MS = 5000
 # after this long instead, and the next request that needs a connection starts a fresh attempt.
 RECONNECT_SECONDS = 2.0
 # An INSERT of plain values, which _execute_many sends as COPY when it has many rows.
-_PLAIN_INSERT = re.compile(r"INSERT INTO (\w+) \(([\w, ]+)\) VALUES \([?, ]+\)$")
-COPY_FROM_ROWS = 64  # an INSERT of this many rows or more is sent as COPY
 HELD_BACK_AT_MOST = 64  # writes a transaction holds back before it sends them
 MIGRATION_LOCK_KEY = 0x636869_6D65  # pg_advisory_xact_lock key of the migration run
 
@@ -110,31 +124,38 @@ class _Link:
         return conn.execute(sql, args)
 
     def run_many(self, conn: Any, sql: str, rows: list[Sequence[Any]]) -> None:
-        copy_statement = _copy_statement(sql, rows)
+        copying = copy_statement(sql, rows)
         with conn.cursor() as cursor:
-            if copy_statement is None:
+            if copying is None:
                 cursor.executemany(sql.replace("?", "%s"), rows)
                 return
-            with cursor.copy(copy_statement) as copy:
+            with cursor.copy(copying) as copy:
                 for row in rows:
                     copy.write_row(row)
 
-    def send(self, conn: Any, query: _Query) -> tuple[int | None, _Rows | None]:
+    def send(self, conn: Any, query: Query) -> tuple[int | None, Rows | None]:
         """Send ``query`` (several statements, values bound here): the version its opening read
         and its statement's rows (None for either it does not have)."""
         cursor = psycopg.ClientCursor(conn)
         cursor.execute(query.text, query.args)
         version = statement = None
         if query.version_at is not None:
-            _skip(cursor, query.version_at)
+            skip(cursor, query.version_at)
             version = int(cursor.fetchone()[0])  # type: ignore[index]
         if query.statement_at is not None:
-            _skip(cursor, query.statement_at - (query.version_at or 0))
-            statement = _Rows(cursor.fetchall() if _has_rows(cursor) else [], cursor.rowcount)
+            skip(cursor, query.statement_at - (query.version_at or 0))
+            statement = Rows(cursor.fetchall() if has_rows(cursor) else [], cursor.rowcount)
         return version, statement
 
     def checkin(self, conn: Any) -> None:
         self.pool.putconn(conn)  # a broken connection is discarded by the pool
+
+    def discard(self, conn: Any) -> None:
+        """Give back a connection found lost (closed first, so that the pool drops it), and
+        have the pool test the ones it holds: a server restart left them all lost."""
+        conn.close()
+        self.pool.putconn(conn)
+        self.pool.check()
 
 
 class _BridgedLink:
@@ -142,167 +163,49 @@ class _BridgedLink:
     loop (:func:`~chime_local.store.bridge.wait_for`) and hands back what the blocking link
     would (rows are fetched with the statement; results here are small)."""
 
-    def __init__(self, pool: AsyncConnectionPool[Any], loop: object) -> None:
+    def __init__(self, pool: AsyncConnectionPool[Any], loop: Any, store: PostgresStore) -> None:
         self.pool = pool
         self.loop = loop
+        self.store = store
         self._opened = False
+        self.reads = SingleReads(self)
 
-    def checkout(self, timeout: float | None) -> Any:
-        return wait_for(self._getconn(timeout))
+    def checkout(self, timeout: float | None, single_read: bool = False) -> Any:
+        if single_read:  # its one query goes with those of other requests (SingleReads)
+            return LATER
+        return wait_for(self.getconn(timeout))
 
-    async def _getconn(self, timeout: float | None) -> Any:
+    async def getconn(self, timeout: float | None) -> Any:
         if not self._opened:
             await self.pool.open()  # once per loop; opening again is harmless
             self._opened = True
         return await self.pool.getconn(timeout)
 
     def run(self, conn: Any, sql: str, args: Sequence[Any] | None = None) -> Any:
-        return wait_for(_fetched(conn, sql, args))
+        if conn is LATER:  # (the ROLLBACK after a failed single read: its query ended it)
+            return None
+        return wait_for(fetched(conn, sql, args))
 
     def run_many(self, conn: Any, sql: str, rows: list[Sequence[Any]]) -> None:
-        wait_for(_run_many(conn, sql, rows))
+        wait_for(run_many(conn, sql, rows))
 
-    def send(self, conn: Any, query: _Query) -> tuple[int | None, _Rows | None]:
-        return wait_for(_sent(conn, query))
+    def send(self, conn: Any, query: Query) -> tuple[int | None, Rows | None]:
+        if conn is LATER:
+            return wait_for(self.reads.send(query))
+        return wait_for(sent(conn, query))
 
     def checkin(self, conn: Any) -> None:
-        wait_for(self.pool.putconn(conn))
+        if conn is not LATER:
+            wait_for(self.pool.putconn(conn))
 
-
-class _Rows:
-    """A finished statement's rows, read like a cursor's."""
-
-    __slots__ = ("_rows", "rowcount")
-
-    def __init__(self, rows: list[Any], rowcount: int) -> None:
-        self._rows = rows
-        self.rowcount = rowcount
-
-    def fetchone(self) -> Any:
-        return self._rows[0] if self._rows else None
-
-    def fetchall(self) -> list[Any]:
-        return self._rows
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._rows)
-
-
-async def _fetched(conn: Any, sql: str, args: Sequence[Any] | None) -> _Rows:
-    cursor = await conn.execute(sql, args)
-    return _Rows(await cursor.fetchall() if _has_rows(cursor) else [], cursor.rowcount)
-
-
-async def _sent(conn: Any, query: _Query) -> tuple[int | None, _Rows | None]:
-    """:meth:`_Link.send` on an asynchronous connection."""
-    cursor = psycopg.AsyncClientCursor(conn)
-    await cursor.execute(query.text, query.args)
-    version = statement = None
-    if query.version_at is not None:
-        _skip(cursor, query.version_at)
-        version = int((await cursor.fetchone())[0])  # type: ignore[index]
-    if query.statement_at is not None:
-        _skip(cursor, query.statement_at - (query.version_at or 0))
-        rows = await cursor.fetchall() if _has_rows(cursor) else []
-        statement = _Rows(rows, cursor.rowcount)
-    return version, statement
-
-
-def _skip(cursor: Any, results: int) -> None:
-    """Move a multi-statement query's cursor on by ``results`` results."""
-    for _ in range(results):
-        cursor.nextset()
-
-
-def _has_rows(cursor: Any) -> bool:
-    result = cursor.pgresult
-    return result is not None and result.status == psycopg.pq.ExecStatus.TUPLES_OK
-
-
-class _Opening(NamedTuple):
-    """What starts a transaction (the tenant lock, ``BEGIN``, the read of the server state's
-    version), sent in one query together with the transaction's first statement: that query
-    binds its values on the client, the one way PostgreSQL takes several statements at once."""
-
-    text: str
-    results: int  # the results the text produces, the version's last
-    reads_version: bool
-
-
-class _Query(NamedTuple):
-    """What a transaction sends in one query: its opening (the first query only), the writes it
-    deferred, a statement ``sql`` whose result it reads, and a ``tail`` (its COMMIT)."""
-
-    opening: _Opening | None
-    writes: Sequence[tuple[str, Sequence[Any]]]
-    sql: str | None
-    sql_args: Sequence[Any] | None
-    tail: str = ""
-
-    @property
-    def text(self) -> str:
-        parts = [self.opening.text] if self.opening else []
-        parts += [write for write, _ in self.writes]
-        parts += [self.sql] if self.sql is not None else []
-        return "; ".join([*parts, self.tail] if self.tail else parts)
-
-    @property
-    def args(self) -> Sequence[Any] | None:
-        if not self.writes:
-            return self.sql_args  # (named values, when the statement has them)
-        values = [value for _, written in self.writes for value in written]
-        return [*values, *(self.sql_args or ())]
-
-    @property
-    def version_at(self) -> int | None:
-        """Which result (from 0) is the version the opening read."""
-        opening = self.opening
-        return opening.results - 1 if opening is not None and opening.reads_version else None
-
-    @property
-    def statement_at(self) -> int | None:
-        """Which result (from 0) is the statement's."""
-        if self.sql is None:
-            return None
-        return (self.opening.results if self.opening else 0) + len(self.writes)
-
-
-_VERSION = "SELECT version FROM state_server"
-
-
-def _opening(begin: str, lock: int | None, reads_version: bool) -> _Opening | None:
-    """The opening of a transaction; None when there is nothing to send (autocommit)."""
-    parts = [f"SELECT pg_advisory_lock({lock:d})", "COMMIT"] if lock is not None else []
-    parts += [begin] if begin else []  # (COMMIT above ends the lock's implicit block)
-    parts += [_VERSION] if reads_version else []
-    return _Opening("; ".join(parts), len(parts), reads_version) if parts else None
-
-
-async def _run_many(conn: Any, sql: str, rows: list[Sequence[Any]]) -> None:
-    copy_statement = _copy_statement(sql, rows)
-    async with conn.cursor() as cursor:
-        if copy_statement is None:
-            await cursor.executemany(sql.replace("?", "%s"), rows)
-            return
-        async with cursor.copy(copy_statement) as copy:
-            for row in rows:
-                await copy.write_row(row)
-
-
-def _copy_statement(sql: str, rows: list[Sequence[Any]]) -> str | None:
-    """The COPY that replaces a plain INSERT of many rows (bulk loads: several times faster);
-    None for a few rows, which one pipelined ``executemany`` sends in fewer round trips."""
-    plain_insert = _PLAIN_INSERT.match(sql)
-    if plain_insert is None or len(rows) < COPY_FROM_ROWS:
-        return None
-    table, columns = plain_insert.groups()
-    return f"COPY {table} ({columns}) FROM STDIN"
+    def discard(self, conn: Any) -> None:
+        wait_for(discarded(self.pool, conn))
 
 
 class _Transaction:
     """One transaction on a pooled connection; nested blocks join the outer one.
 
-    Nothing is sent when the block starts: the opening (:class:`_Opening`) goes with the first
+    Nothing is sent when the block starts: the opening (:class:`Opening`) goes with the first
     statement (a single read's COMMIT too, so a GetUser is one round trip), writes whose results
     nobody reads wait for the next query, and a block that makes no statement sends nothing.
     A failure the block's code caught and went on from is not committed past: the end rolls
@@ -346,8 +249,8 @@ class _Transaction:
             return
         lock = None if self._serialize_on is None else _lock_key(self._serialize_on)
         slot.link = self._store._link()
-        slot.conn = self._store._checkout(slot.link)
-        slot.opening = _opening(self._begin, lock, self._reads_version)
+        slot.conn = self._store._checkout(slot.link, self._single_read)
+        slot.opening = opening_of(self._begin, lock, self._reads_version)
         slot.version = None
         slot.single_read = self._single_read
         slot.defers = bool(self._begin) and not self._single_read
@@ -526,23 +429,36 @@ class PostgresStore(SqlVerbs):
                 kwargs=self._connection,
                 reconnect_timeout=RECONNECT_SECONDS,
             )
-            self._bridged = _BridgedLink(pool, loop)
+            self._bridged = _BridgedLink(pool, loop, self)
         return self._bridged
 
-    def _checkout(self, link: _Link | _BridgedLink) -> Any:
+    def _checkout(self, link: _Link | _BridgedLink, single_read: bool = False) -> Any:
         """A pooled connection (blocking or asynchronous, as ``link`` gives them); while the
-        database is known to be away, waiting a short while only."""
+        database is known to be away, waiting a short while only. A bridged single read gets
+        :data:`LATER`: its query goes with those of other requests."""
         try:
-            return link.checkout(None if self.available else OUTAGE_CHECKOUT_SECONDS)
+            if single_read and isinstance(link, _BridgedLink):
+                return link.checkout(None, single_read=True)
+            return link.checkout(self.checkout_timeout())
         except PoolTimeout as error:
-            self.available = False
-            raise StoreUnavailable(
-                f"no connection to PostgreSQL at {self.describe()} within the pool timeout"
-            ) from error
+            raise self.no_connection(error) from error
+
+    def checkout_timeout(self) -> float | None:
+        """How long a checkout may wait: the pool's timeout (None), or a short while only
+        while the database is known to be away."""
+        return None if self.available else OUTAGE_CHECKOUT_SECONDS
+
+    def no_connection(self, error: PoolTimeout) -> StoreUnavailable:
+        """A checkout that timed out: the database is away (marked so) until one succeeds."""
+        self.available = False
+        problem = f"no connection to PostgreSQL at {self.describe()} within the pool timeout"
+        unavailable = StoreUnavailable(problem)
+        unavailable.__cause__ = error
+        return unavailable
 
     def _send(
         self, slot: Slot, sql: str | None, args: Sequence[Any] | None, tail: str = ""
-    ) -> _Rows | None:
+    ) -> Rows | None:
         """Send what the transaction held back (its opening, its deferred writes) with ``sql``
         (None: without a statement) and ``tail`` in one query; a single read's first statement
         brings its COMMIT. A connection found stale (the server restarted since it was pooled)
@@ -552,7 +468,9 @@ class PostgresStore(SqlVerbs):
         opening, writes = slot.opening, slot.deferred
         slot.deferred = []
         ends = opening is not None and slot.single_read and sql is not None
-        query = _Query(opening, writes, sql, args, "COMMIT" if ends else tail)
+        if slot.conn is LATER and not ends:  # (its opening alone: a transaction left open)
+            slot.conn = self._checkout(link)
+        query = Query(opening, writes, sql, args, "COMMIT" if ends else tail)
         # Sent again on a new connection only if it cannot have committed writes: not when it
         # carries writes and their COMMIT (that answer lost is reported, never repeated).
         again = opening is not None and not (writes and query.tail)
@@ -562,11 +480,11 @@ class PostgresStore(SqlVerbs):
                 version, rows = link.send(slot.conn, query)
                 break
             except BaseException as error:
-                stale = isinstance(error, psycopg.Error) and slot.conn.broken
+                stale = isinstance(error, psycopg.Error) and lost(slot.conn, error)
                 if attempt or not again or not stale:
                     slot.failure = error
                     raise
-            link.checkin(slot.conn)
+            link.discard(slot.conn)
             slot.conn = None
             slot.conn = self._checkout(link)
         if opening is not None:
