@@ -24,6 +24,7 @@ in-process tests call them directly. The admin API itself is another application
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -62,6 +63,7 @@ from chime_local.service.lookup import user_not_found
 from chime_local.service.pagination import TokenCodec
 from chime_local.service.users import accept_invitation
 from chime_local.store import (
+    DrawnKeyTaken,
     DuplicateKey,
     ReadAgain,
     RetryTransaction,
@@ -87,6 +89,7 @@ _RETRY_SECONDS = 10.0
 # A request runs again when the server state (clock, fault rules) moved under it; this many
 # attempts at most, the last one answers whatever it found.
 _STATE_ATTEMPTS = 3
+_REDRAWS = 5  # admin writes that draw a PIN: draws before a taken one is an error
 
 
 class StateMoved(Exception):
@@ -486,7 +489,14 @@ class Emulator:
         return export_state(self.store)
 
     def accept_invitation(self, account_id: str, user_id: str) -> Doc:
-        """Accept a pending invitation: the user becomes Registered with a PIN (decisions 14)."""
+        """Accept a pending invitation: the user becomes Registered with a PIN (decisions 14);
+        a drawn PIN that is taken is drawn again, as in a Chime request."""
+        for _ in range(_REDRAWS - 1):
+            with contextlib.suppress(DrawnKeyTaken):
+                return self._accept_invitation(account_id, user_id)
+        return self._accept_invitation(account_id, user_id)
+
+    def _accept_invitation(self, account_id: str, user_id: str) -> Doc:
         with self.store.transaction():  # read and write in one transaction
             account = self.store.find_account(account_id)
             user = self.store.get_user(account_id, user_id) if account else None

@@ -83,3 +83,24 @@ def test_a_reset_pin_that_is_taken_is_drawn_again(
     assert reset["User"]["PersonalPIN"] == "2000000003"  # not the first user's
     status, again = call_in_process(emulator, "GET", f"{users}/{user_id}")
     assert again["User"]["PersonalPIN"] == "2000000003"
+
+
+def test_an_accepted_invitation_whose_drawn_pin_is_taken_gets_another(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, made = call_in_process(emulator, "POST", "/accounts", {"Name": "Team"})
+    account_id = made["Account"]["AccountId"]
+    users = f"/accounts/{account_id}/users"
+    _draws(monkeypatch, "3000000001", "3000000001", "3000000002")
+    status, first = call_in_process(
+        emulator, "POST", f"{users}?operation=create", {"Email": "a@x.io"}
+    )
+    status, invited = call_in_process(
+        emulator, "POST", f"{users}?operation=add", {"UserEmailList": ["b@x.io"]}
+    )
+    assert status == 201, invited
+    status, listed = call_in_process(emulator, "GET", f"{users}?user-email=b@x.io")
+    (pending,) = listed["Users"]
+    accepted = emulator.accept_invitation(account_id, pending["UserId"])
+    assert accepted["PersonalPIN"] == "3000000002"
+    assert first["User"]["PersonalPIN"] == "3000000001"

@@ -62,7 +62,7 @@ def test_a_single_read_is_one_round_trip_with_the_version_and_its_commit(
         assert store.get_account(TENANT, "acc-1") is not None
         assert store.state.version() == 0  # read by the opening: nothing more is sent
     assert len(round_trips) == 1
-    assert round_trips[0].startswith("BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT version")
+    assert round_trips[0].startswith("BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY; SELECT version")
     assert round_trips[0].endswith("; COMMIT")
     assert open_transactions(postgres_url) == 0
 

@@ -11,8 +11,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from chime_local.store import Store
+from chime_local.store import Store, StoreUnavailable, pg_reads
 from chime_local.store.bridge import run_bridged
+from chime_local.store.pg_reads import SingleReads
 from tests.postgres import open_transactions
 
 TENANT = "111122223333"
@@ -67,7 +68,7 @@ def test_reads_of_requests_waiting_at_once_are_one_query_each_its_own_transactio
     names = at_once(store, *(lambda n=n: read_account(store, n) for n in range(6)))
     assert names == [f"Team {n}" for n in range(6)]
     assert len(queries) == 1
-    assert queries[0].count("BEGIN ISOLATION LEVEL SERIALIZABLE") == 6
+    assert queries[0].count("BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY") == 6
     assert queries[0].count("COMMIT") == 6
     assert open_transactions(postgres_url) == 0
 
@@ -104,3 +105,50 @@ def test_a_pooled_connection_broken_meanwhile_is_replaced_once(
             await store.aclose()  # type: ignore[attr-defined]
 
     assert asyncio.run(main()) == ["Team 1", "Team 4", "Team 5"]
+
+
+def test_a_write_in_a_single_read_is_refused_not_committed(store: Store, postgres_url: str) -> None:
+    def writing() -> None:
+        with store.transaction(write=False, single_read=True):
+            store._execute("DELETE FROM accounts WHERE account_id = ?", ("acc-0",))  # type: ignore[attr-defined]
+
+    (answer,) = at_once(store, writing)
+    assert isinstance(answer, psycopg.errors.ReadOnlySqlTransaction)
+    assert store.get_account(TENANT, "acc-0") is not None
+    assert open_transactions(postgres_url) == 0
+
+
+def test_a_lost_connection_reported_by_the_batch_is_a_store_outage(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SingleReads replaced a lost connection once already: a second loss reaches the request
+    as the database being away (a 503), not as a failure of the transaction code."""
+
+    async def lost_again(self: SingleReads, query: Any) -> Any:
+        raise psycopg.errors.AdminShutdown("terminating connection due to administrator command")
+
+    monkeypatch.setattr(SingleReads, "send", lost_again)
+    (answer,) = at_once(store, lambda: read_account(store, 1))
+    assert isinstance(answer, StoreUnavailable)
+
+
+def test_a_read_whose_answer_cannot_be_read_fails_alone(
+    store: Store, queries: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reads after it in the batch are sent again one by one, since where the cursor stands
+    in the combined answer is no longer sure; the ones before it keep their answers."""
+    read_result = pg_reads.read_result
+    calls = 0
+
+    async def second_fails(cursor: Any, query: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise ValueError("cannot decode")
+        return await read_result(cursor, query)
+
+    monkeypatch.setattr(pg_reads, "read_result", second_fails)
+    answers = at_once(store, *(lambda n=n: read_account(store, n) for n in range(4)))
+    assert answers[0] == "Team 0" and answers[2:] == ["Team 2", "Team 3"]
+    assert isinstance(answers[1], ValueError)
+    assert len(queries) == 3  # together, then the two after the failure one by one

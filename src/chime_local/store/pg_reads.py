@@ -89,8 +89,7 @@ class SingleReads:
             raise
         except BaseException as error:
             for _, answer in batch:
-                if not answer.done():
-                    answer.set_exception(error)
+                fail(answer, error)
 
     async def _answer_on(self, conn: Any, batch: list[tuple[Query, Answer]]) -> None:
         """Answer the batch on ``conn``: together, or one by one after a failure. A failure
@@ -108,17 +107,23 @@ class SingleReads:
                 for index, (query, answer) in enumerate(batch):
                     if index:
                         skip(cursor, 2)  # from the previous statement's result, past COMMIT
-                    settle(answer, await read_result(cursor, query))
-                return
+                    try:
+                        settle(answer, await read_result(cursor, query))
+                    except Exception as error:  # (a value it cannot decode)
+                        fail(answer, error)
+                        # the cursor's place in the results is no longer sure: the rest one by one
+                        batch = batch[index + 1 :]
+                        break
+                else:
+                    return
         for query, answer in batch:
             try:
                 result = await sent(conn, query)
-            except psycopg.Error as error:
-                if lost(conn, error):
+            except Exception as error:
+                if isinstance(error, psycopg.Error) and lost(conn, error):
                     raise
                 await ended(conn)
-                if not answer.done():
-                    answer.set_exception(error)
+                fail(answer, error)
             else:
                 settle(answer, result)
 
@@ -126,3 +131,8 @@ class SingleReads:
 def settle(answer: Answer, result: tuple[int | None, Rows | None]) -> None:
     if not answer.done():  # (its request may have been cancelled meanwhile)
         answer.set_result(result)
+
+
+def fail(answer: Answer, error: BaseException) -> None:
+    if not answer.done():
+        answer.set_exception(error)

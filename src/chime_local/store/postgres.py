@@ -182,8 +182,10 @@ class _BridgedLink:
         return await self.pool.getconn(timeout)
 
     def run(self, conn: Any, sql: str, args: Sequence[Any] | None = None) -> Any:
-        if conn is LATER:  # (the ROLLBACK after a failed single read: its query ended it)
-            return None
+        if conn is LATER:
+            if sql == "ROLLBACK":  # after a failed single read: its query ended it already
+                return None
+            raise RuntimeError("a single read's connection is had only through SingleReads")
         return wait_for(fetched(conn, sql, args))
 
     def run_many(self, conn: Any, sql: str, rows: list[Sequence[Any]]) -> None:
@@ -199,7 +201,14 @@ class _BridgedLink:
             wait_for(self.pool.putconn(conn))
 
     def discard(self, conn: Any) -> None:
-        wait_for(discarded(self.pool, conn))
+        if conn is not LATER:
+            wait_for(discarded(self.pool, conn))
+
+
+_SERIALIZABLE = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+# A single read ends with its one statement, and PostgreSQL refuses a write made in it: a read
+# that wrote by mistake fails instead of committing (and being sent again if its batch failed).
+_SINGLE_READ = "BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY"
 
 
 class _Transaction:
@@ -230,7 +239,7 @@ class _Transaction:
     def __init__(
         self,
         store: PostgresStore,
-        begin: str = "BEGIN ISOLATION LEVEL SERIALIZABLE",
+        begin: str = _SERIALIZABLE,
         serialize_on: str | None = None,
         reads_version: bool = False,
         single_read: bool = False,
@@ -481,6 +490,7 @@ class PostgresStore(SqlVerbs):
                 break
             except BaseException as error:
                 stale = isinstance(error, psycopg.Error) and lost(slot.conn, error)
+                stale = stale and slot.conn is not LATER  # (SingleReads replaced it already)
                 if attempt or not again or not stale:
                     slot.failure = error
                     raise
@@ -609,11 +619,13 @@ class PostgresStore(SqlVerbs):
         serialize_on: str | None = None,
         single_read: bool = False,
     ) -> _Transaction:
+        single_read = single_read and not write
         return _Transaction(
             self,
+            _SINGLE_READ if single_read else _SERIALIZABLE,
             serialize_on=serialize_on if write else None,
             reads_version=True,
-            single_read=single_read and not write,
+            single_read=single_read,
         )
 
     @contextmanager
