@@ -180,7 +180,8 @@ def targets(figures: dict[str, Any], sqlite_get_user: float) -> list[tuple[str, 
 def table(figures: dict[str, Any]) -> list[str]:
     """The PostgreSQL section of RESULTS.md."""
     rows = [
-        "## PostgreSQL (16 connections; two instances: 8 connections each, rates added)",
+        "## PostgreSQL (16 connections; two instances: 8 connections each, rates added; "
+        "`_nginx`: all 16 through nginx in front of the two)",
         "",
         "| Measurement | Requests/s or users/s | p50 / p99 ms | Server CPU us/request "
         "| PostgreSQL CPU us/request | Bytes/user |",
