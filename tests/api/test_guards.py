@@ -54,7 +54,9 @@ def test_standard_retries_see_the_fault_then_succeed(
     assert retrying.get_user(AccountId=account["AccountId"], UserId=user["UserId"])["User"] == user
 
 
-def test_a_faulted_write_changes_nothing(clean_faults: ServerProcess, client: Any) -> None:
+def test_a_faulted_write_changes_nothing_and_is_logged_with_what_it_asked(
+    clean_faults: ServerProcess, client: Any
+) -> None:
     key = client._request_signer._credentials.access_key
     add_fault(
         clean_faults,
@@ -68,6 +70,15 @@ def test_a_faulted_write_changes_nothing(clean_faults: ServerProcess, client: An
     with pytest.raises(client.exceptions.ServiceFailureException):
         client.create_account(Name="Never")
     assert client.list_accounts()["Accounts"] == []
+    status, logged = admin(clean_faults, "GET", "requests?limit=100")
+    assert status == 200
+    (faulted,) = [
+        entry
+        for entry in logged["Requests"]
+        if entry["AccessKeyId"] == key and entry["Operation"] == "CreateAccount"
+    ]
+    assert (faulted["Status"], faulted["ErrorCode"]) == (500, "ServiceFailureException")
+    assert faulted["Parameters"] == {"Name": "Never"}  # what the faulted call asked
 
 
 def test_faults_are_listed_and_cleared(clean_faults: ServerProcess) -> None:
