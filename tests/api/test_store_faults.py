@@ -124,6 +124,27 @@ def test_after_a_long_outage_requests_succeed_within_seconds_and_health_agrees(
         assert time.monotonic() - back < 8
 
 
+def test_health_sees_the_database_go_and_come_back_with_no_request_between(
+    own_cluster: Cluster,
+) -> None:
+    """The health check's ping finds the database stopped at the first probe (its pooled
+    connection lost, no new one within the ping's wait), and finds it back once restarted."""
+    url = own_cluster.fresh_database()
+    with ServerProcess(db=url, extra_args=("--quiet",)) as server:
+        assert health(server)[1]["StoreStatus"] == "ok"
+        own_cluster.pause()
+        try:
+            status, document, seconds = health(server)
+            assert (status, document["StoreStatus"]) == (200, "unavailable")
+            assert seconds < 2
+        finally:
+            own_cluster.resume()
+        back = time.monotonic()
+        while health(server)[1]["StoreStatus"] != "ok":
+            assert time.monotonic() - back < 6, "health did not see the database come back"
+            time.sleep(0.2)
+
+
 def test_health_answers_at_once_while_the_database_is_silent(own_cluster: Cluster) -> None:
     """A database that swallows traffic holds its pings; the health check still answers within
     its bound each time (one ping goes on, no second one starts), and once the connections are

@@ -19,11 +19,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from chime_local.cli import errors
@@ -305,3 +307,23 @@ def test_a_wrong_postgresql_url_says_why_in_one_line(
     )
     assert done.returncode == errors.DATABASE
     assert done.stderr.count("\n") == 1 and cause in done.stderr, done.stderr
+
+
+def test_a_postgresql_user_not_allowed_to_create_the_tables_is_told_in_one_line(
+    postgres_cluster: Any,
+) -> None:
+    """PostgreSQL 15 gives no one but a database's owner CREATE on its public schema."""
+    url = postgres_cluster.fresh_database()
+    role = f"reader_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute(f"REVOKE CREATE ON SCHEMA public FROM PUBLIC, {role}")
+    done = subprocess.run(
+        [sys.executable, "-m", "chime_local", "export", "--db", url.replace("chime@", f"{role}@")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == errors.DATABASE
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "permission denied for schema public" in done.stderr

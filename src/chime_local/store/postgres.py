@@ -80,6 +80,8 @@ POOL_TIMEOUT_SECONDS = 5.0
 # store steps (state check, its transaction, the request log) then answer 503 in about a second
 # instead of a pool timeout each; the first checkout that succeeds marks the store available.
 OUTAGE_CHECKOUT_SECONDS = 0.3
+# The health check's ping waits this long for a connection (the check itself waits 1 s for it)
+PING_CHECKOUT_SECONDS = 0.8
 STATEMENT_TIMEOUT_MS = 5000
 # A pool that cannot reconnect retries with growing pauses (1 s, 2 s, 4 s, ...), which after a
 # long outage left requests failing for half a minute once the database was back. It gives up
@@ -395,6 +397,10 @@ class PostgresStore(SqlVerbs):
         except PoolTimeout as error:
             self._pool.close()
             raise StoreUnavailable(f"cannot reach PostgreSQL at {self.describe()}") from error
+        except psycopg.Error as error:  # (a user not allowed to create the tables, ...)
+            self._pool.close()
+            cause = " ".join(str(error).split())
+            raise StoreUnavailable(f"cannot use PostgreSQL at {self.describe()}: {cause}") from None
         except BaseException:
             self._pool.close()
             raise
@@ -596,13 +602,29 @@ class PostgresStore(SqlVerbs):
             await bridged.pool.close()
 
     def ping(self) -> bool:
-        """Whether the database answers now (bounded by the pool and statement timeouts)."""
-        try:
-            with self.transaction(write=False):
-                self._execute("SELECT 1", ())
-        except StoreUnavailable:
-            return False
-        return True
+        """Whether the database answers now: a connection within ``PING_CHECKOUT_SECONDS`` (a
+        lost one replaced once, as after a restart) that answers ``SELECT 1``. The health check
+        asks this, so its answer marks the store away or back even while no request comes."""
+        link = self._link()
+        for attempt in range(2):
+            try:
+                conn = link.checkout(PING_CHECKOUT_SECONDS)
+            except PoolTimeout as error:
+                self.no_connection(error)
+                return False
+            try:
+                link.run(conn, "SELECT 1")
+            except psycopg.Error as error:
+                gone = lost(conn, error)
+                (link.discard if gone else link.checkin)(conn)
+                if gone and not attempt:
+                    continue
+                self.available = False
+                return False
+            link.checkin(conn)
+            self.available = True
+            return True
+        return False
 
     def json_field(self, name: str) -> str:
         return f"(doc::jsonb ->> '{name}')"
