@@ -46,6 +46,14 @@ def health(server: ServerProcess) -> tuple[int, dict[str, Any], float]:
     return status, json.loads(body), time.monotonic() - began
 
 
+def wait_until_healthy(server: ServerProcess, within: float) -> None:
+    """Until health says the store is ok again, for at most ``within`` seconds."""
+    back = time.monotonic()
+    while health(server)[1]["StoreStatus"] != "ok":
+        assert time.monotonic() - back < within, "health did not see the database come back"
+        time.sleep(0.2)
+
+
 def error_of(action: Any) -> tuple[str, int, float]:
     began = time.monotonic()
     with pytest.raises(ClientError) as caught:
@@ -117,9 +125,7 @@ def test_after_a_long_outage_requests_succeed_within_seconds_and_health_agrees(
         finally:
             own_cluster.resume()
         back = time.monotonic()
-        while health(server)[1]["StoreStatus"] != "ok":
-            assert time.monotonic() - back < 6, "health did not see the database come back"
-            time.sleep(0.2)
+        wait_until_healthy(server, within=6)
         assert [a["Name"] for a in client.list_accounts()["Accounts"]] == ["Before outage"]
         assert time.monotonic() - back < 8
 
@@ -139,10 +145,7 @@ def test_health_sees_the_database_go_and_come_back_with_no_request_between(
             assert seconds < 2
         finally:
             own_cluster.resume()
-        back = time.monotonic()
-        while health(server)[1]["StoreStatus"] != "ok":
-            assert time.monotonic() - back < 6, "health did not see the database come back"
-            time.sleep(0.2)
+        wait_until_healthy(server, within=6)
 
 
 def test_health_answers_at_once_while_the_database_is_silent(own_cluster: Cluster) -> None:
