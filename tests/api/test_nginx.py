@@ -1,6 +1,7 @@
 """deploy/nginx.conf in front of two strict instances on one PostgreSQL database: SDK calls
 through the balancer are signed, verified and answered from the shared state, both instances
-take a share of them, and when one instance stops the calls go to the other."""
+take a share of them, when one instance stops the calls go to the other, and with none left the
+client gets Chime's modeled 503."""
 
 from __future__ import annotations
 
@@ -104,3 +105,14 @@ def test_when_one_instance_stops_the_calls_go_to_the_other(
     for n in range(6):  # each would reach the stopped instance in turn without failover
         alice.create_user(AccountId=account_id, Email=f"after{n}@example.com")
     assert len(alice.list_users(AccountId=account_id)["Users"]) == 6
+
+
+def test_with_no_instance_answering_clients_get_a_modeled_503(
+    instances: list[ServerProcess], balancer: Balancer
+) -> None:
+    alice = _client(balancer.endpoint_url, "alice")
+    for instance in instances:
+        instance.stop()
+    with pytest.raises(alice.exceptions.ServiceUnavailableException) as caught:
+        alice.list_accounts()
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
