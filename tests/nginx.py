@@ -25,8 +25,7 @@ _LISTEN = re.compile(r"listen 127\.0\.0\.1:\d+;")
 
 
 def nginx_binary() -> str | None:
-    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
-    return found
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 
 
 def configured(ports: list[int], listen: int) -> str:

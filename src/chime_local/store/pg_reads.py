@@ -30,7 +30,7 @@ class Later:
 LATER = Later()
 
 
-Answer = asyncio.Future[tuple[int | None, "Rows | None"]]
+Answer = asyncio.Future[tuple[int | None, Rows | None]]
 
 
 class SingleReads:

@@ -23,13 +23,13 @@ PLAIN_INSERT = re.compile(r"INSERT INTO (\w+) \(([\w, ]+)\) VALUES \([?, ]+\)$")
 COPY_FROM_ROWS = 64  # an INSERT of this many rows or more is sent as COPY
 
 
+SHUTDOWN = (pg_errors.AdminShutdown, pg_errors.CrashShutdown)
+
+
 def lost(conn: Any, error: psycopg.Error) -> bool:
     """Whether ``error`` means the connection is gone: found closed, or told by the server that
     it is being shut down (a restart: libpq has read that message, not yet the closed socket)."""
     return bool(conn.broken) or isinstance(error, SHUTDOWN)
-
-
-SHUTDOWN = (pg_errors.AdminShutdown, pg_errors.CrashShutdown)
 
 
 async def ended(conn: Any) -> None:

@@ -184,10 +184,6 @@ class _BridgedLink:
         return await self.pool.getconn(timeout)
 
     def run(self, conn: Any, sql: str, args: Sequence[Any] | None = None) -> Any:
-        if conn is LATER:
-            if sql == "ROLLBACK":  # after a failed single read: its query ended it already
-                return None
-            raise RuntimeError("a single read's connection is had only through SingleReads")
         return wait_for(fetched(conn, sql, args))
 
     def run_many(self, conn: Any, sql: str, rows: list[Sequence[Any]]) -> None:
@@ -203,8 +199,7 @@ class _BridgedLink:
             wait_for(self.pool.putconn(conn))
 
     def discard(self, conn: Any) -> None:
-        if conn is not LATER:
-            wait_for(discarded(self.pool, conn))
+        wait_for(discarded(self.pool, conn))
 
 
 _SERIALIZABLE = "BEGIN ISOLATION LEVEL SERIALIZABLE"
@@ -299,7 +294,9 @@ class _Transaction:
         when nothing was sent. Then return the connection to its pool."""
         store, link = self._store, slot.link
         sent = slot.opening is None and not slot.ended  # (ended: committed with its read)
-        ended = slot.ended or not self._begin  # (an autocommit block has nothing to end)
+        # nothing to end: an autocommit block, or a read that went with others (SingleReads),
+        # whose query committed it or, failing, was rolled back there
+        ended = slot.ended or not self._begin or slot.conn is LATER
         try:
             if not ended and (sent or (committing and slot.deferred)):
                 ending = "COMMIT" if committing else "ROLLBACK"
@@ -325,6 +322,12 @@ class _Transaction:
 
 
 _UNLOCK = "SELECT pg_advisory_unlock_all()"
+
+
+def _replaceable(conn: Any, error: BaseException) -> bool:
+    """Whether a query that failed with ``error`` may go again on another connection: the
+    connection is lost (a read that went with others was replaced once by SingleReads)."""
+    return conn is not LATER and isinstance(error, psycopg.Error) and lost(conn, error)
 
 
 def _noting_failure(slot: Slot, call: Callable[..., Any], *args: Any) -> Any:
@@ -495,9 +498,7 @@ class PostgresStore(SqlVerbs):
                 version, rows = link.send(slot.conn, query)
                 break
             except BaseException as error:
-                stale = isinstance(error, psycopg.Error) and lost(slot.conn, error)
-                stale = stale and slot.conn is not LATER  # (SingleReads replaced it already)
-                if attempt or not again or not stale:
+                if attempt or not again or not _replaceable(slot.conn, error):
                     slot.failure = error
                     raise
             link.discard(slot.conn)
