@@ -89,7 +89,9 @@ _RETRY_SECONDS = 10.0
 # A request runs again when the server state (clock, fault rules) moved under it; this many
 # attempts at most, the last one answers whatever it found.
 _STATE_ATTEMPTS = 3
-_REDRAWS = 5  # admin writes that draw a PIN: draws before a taken one is an error
+# An admin write that draws a PIN (accepting an invitation) draws this many times at most
+# before a taken one is an error (a Chime request's retries are bounded by _RETRY_SECONDS).
+_REDRAWS = 5
 
 
 class StateMoved(Exception):

@@ -50,6 +50,11 @@ class DrawnKeyTaken(RetryTransaction):
     a clash that comes once in ten billion draws per user stored."""
 
 
+# The unique columns (table, column) whose values the service draws at random: each engine
+# reports a refused write on one of them as DrawnKeyTaken, any other as DuplicateKey.
+DRAWN_KEYS = frozenset({("users", "pin")})
+
+
 class ReadAgain(StoreError):
     """A ``single_read`` transaction made a second statement after the engine had already ended
     it with its first: run the block again as a plain transaction."""

@@ -43,6 +43,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
 from chime_local.store.base import (
+    DRAWN_KEYS,
     DrawnKeyTaken,
     DuplicateKey,
     ReadAgain,
@@ -92,12 +93,16 @@ HELD_BACK_AT_MOST = 64  # writes a transaction holds back before it sends them
 MIGRATION_LOCK_KEY = 0x636869_6D65  # pg_advisory_xact_lock key of the migration run
 
 
+# the drawn keys' constraints, as PostgreSQL names a column's UNIQUE
+_DRAWN_CONSTRAINTS = frozenset(f"{table}_{column}_key" for table, column in DRAWN_KEYS)
+
+
 def translate(error: BaseException) -> StoreError | None:
     """The engine-neutral error for a psycopg failure, or None when it is not the engine's."""
     if isinstance(error, pg_errors.SerializationFailure | pg_errors.DeadlockDetected):
         return RetryTransaction(str(error))
     if isinstance(error, pg_errors.UniqueViolation):
-        if error.diag.constraint_name == "users_pin_key":
+        if error.diag.constraint_name in _DRAWN_CONSTRAINTS:
             return DrawnKeyTaken(str(error))
         return DuplicateKey(str(error))
     if isinstance(error, PoolTimeout):

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from chime_local.store.base import (
+    DRAWN_KEYS,
     DrawnKeyTaken,
     DuplicateKey,
     StoreBusy,
@@ -40,10 +41,14 @@ from chime_local.store.state_sqlite import SqliteServerState
 LOCK_WAIT_SECONDS = 10.0
 
 
+# the drawn keys as SQLite's "UNIQUE constraint failed: TABLE.COLUMN" ends
+_DRAWN_COLUMNS = tuple(f": {table}.{column}" for table, column in DRAWN_KEYS)
+
+
 def translate(error: BaseException) -> StoreError | None:
     """The engine-neutral error for an SQLite failure, or None when it is not the engine's."""
     if isinstance(error, sqlite3.IntegrityError) and "UNIQUE" in str(error):
-        if str(error).endswith(": users.pin"):
+        if str(error).endswith(_DRAWN_COLUMNS):
             return DrawnKeyTaken(str(error))
         return DuplicateKey(str(error))
     if isinstance(error, sqlite3.OperationalError):
